@@ -1,0 +1,70 @@
+"""Canonical progress records and row errors: what every source normalises into."""
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Status(StrEnum):
+    """A target's status in a unit's report (tình trạng)."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    OVERDUE = "overdue"
+
+
+class SourceRef(BaseModel):
+    """Where a record came from: file, sheet and the row as Excel numbers it (1-based)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    sheet: str
+    row: int
+
+
+class EvidenceFile(BaseModel):
+    """An evidence file named by a row, identified by its sha256."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    sha256: str
+    size: int
+
+
+class ProgressRecord(BaseModel):
+    """One unit's report on one target for one month, keyed by (unit_code, target_code, period)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    unit_code: str
+    target_code: str
+    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    actual: float | None = None
+    progress_percent: float | None = Field(default=None, ge=0, le=100)
+    status: Status
+    note: str = ""
+    reporter: str = ""
+    evidence: tuple[EvidenceFile, ...] = ()
+    document_number: str = ""
+    issue_date: str | None = None
+    source: SourceRef
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """The canonical key (unit_code, target_code, period)."""
+        return (self.unit_code, self.target_code, self.period)
+
+
+class RowError(BaseModel):
+    """A row (or cell) that could not be read, with a reason in Vietnamese."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    sheet: str
+    row: int | None
+    column: str | None
+    reason: str
