@@ -1,0 +1,102 @@
+"""One request path for a connector: pacing, authentication, classification and retries."""
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx
+from pydantic import SecretStr
+
+from connectors.http.auth import SingleFlightToken
+from connectors.http.errors import Action, ErrorTable, RemoteError
+from connectors.http.pacing import Pacer
+from connectors.http.retry import RetryPolicy, with_retry
+
+
+class Interpreter(Protocol):
+    """Turns a response into its data, or raises a classified `RemoteError`."""
+
+    def __call__(self, response: httpx.Response) -> Any:
+        """The response's data."""
+        ...
+
+
+AuthHeaders = Callable[[SecretStr], Mapping[str, str]]
+RequestArgs = Callable[[], Mapping[str, Any]]
+
+
+@dataclass
+class ApiSession:
+    """A connector's way to the remote: every call goes through `request`."""
+
+    system: str
+    client: httpx.AsyncClient
+    table: ErrorTable
+    pacer: Pacer
+    interpret: Interpreter
+    auth: SingleFlightToken | None = None
+    auth_headers: AuthHeaders | None = None
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        args: RequestArgs | None = None,
+        retry: bool = True,
+        before_retry: Callable[[RemoteError], Awaitable[None]] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Send one logical request; ARGS builds fresh keyword arguments for each attempt.
+
+        With RETRY false a single attempt is made (still re-authenticating once on a 401):
+        callers whose writes are not idempotent retry themselves after looking the write up.
+        """
+
+        async def attempt() -> Any:
+            return await self._send_authenticated(method, url, args, kwargs)
+
+        if not retry:
+            return await attempt()
+        return await with_retry(attempt, self.policy, before_retry=before_retry)
+
+    async def _send_authenticated(
+        self, method: str, url: str, args: RequestArgs | None, kwargs: Mapping[str, Any]
+    ) -> Any:
+        token = await self.auth.get() if self.auth else None
+        try:
+            return await self._send(method, url, token, args, kwargs)
+        except RemoteError as error:
+            if error.decision.action is not Action.REFRESH_AUTH or self.auth is None:
+                raise
+            fresh = await self.auth.refresh(token)
+            return await self._send(method, url, fresh, args, kwargs)
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        token: SecretStr | None,
+        args: RequestArgs | None,
+        kwargs: Mapping[str, Any],
+    ) -> Any:
+        call_kwargs = dict(kwargs)
+        if args is not None:
+            call_kwargs.update(args())
+        headers = dict(call_kwargs.pop("headers", None) or {})
+        if token is not None and self.auth_headers is not None:
+            headers.update(self.auth_headers(token))
+        async with self.pacer.slot():
+            try:
+                response = await self.client.request(method, url, headers=headers, **call_kwargs)
+            except httpx.HTTPError as exc:
+                raise RemoteError.from_exception(self.system, self.table, exc) from None
+            except OSError as exc:
+                raise RemoteError.from_exception(self.system, self.table, exc) from None
+        try:
+            return self.interpret(response)
+        except RemoteError as error:
+            if error.decision.action is Action.RATE_LIMITED:
+                self.pacer.pause(error.retry_after or 1.0)
+            raise

@@ -1,0 +1,243 @@
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from pydantic import SecretStr
+
+from connectors.http.auth import SingleFlightToken
+from connectors.http.client import is_loopback_host, make_client
+from connectors.http.errors import (
+    FAIL_CONFIG,
+    RATE_LIMITED,
+    REFRESH,
+    RETRY,
+    ErrorTable,
+    RemoteError,
+)
+from connectors.http.pacing import InFlightLimit, TokenBucket
+from connectors.http.retry import RetryPolicy, with_retry
+from connectors.http.session import ApiSession
+
+FAST = RetryPolicy(max_attempts=4, initial_backoff=0.01, max_backoff=0.02, jitter=0.0)
+TABLE = ErrorTable(by_code={"BAD": FAIL_CONFIG}, by_status={401: REFRESH, 429: RATE_LIMITED})
+
+
+def interpret(response: httpx.Response) -> Any:
+    if response.status_code == 200:
+        body = response.json()
+        if body.get("status") == "ERROR":
+            raise RemoteError("demo", body["code"], TABLE.for_code(body["code"]), code=body["code"])
+        return body["data"]
+    retry_after = response.headers.get("Retry-After")
+    raise RemoteError(
+        "demo",
+        f"HTTP {response.status_code}",
+        TABLE.for_status(response.status_code),
+        status=response.status_code,
+        retry_after=float(retry_after) if retry_after else None,
+    )
+
+
+def session(logins: list[int], pacer: Any = None) -> ApiSession:
+    async def login() -> SecretStr:
+        logins.append(1)
+        await asyncio.sleep(0.01)
+        return SecretStr(f"token-{len(logins)}")
+
+    return ApiSession(
+        system="demo",
+        client=make_client("http://127.0.0.1:9"),
+        table=TABLE,
+        pacer=pacer or InFlightLimit(4),
+        interpret=interpret,
+        auth=SingleFlightToken(login),
+        auth_headers=lambda token: {"Authorization": f"Bearer {token.get_secret_value()}"},
+        policy=FAST,
+    )
+
+
+def test_loopback_hosts_only_skip_tls_checks() -> None:
+    """TLS verification is off only for loopback hosts."""
+    assert is_loopback_host("127.0.0.1") and is_loopback_host("localhost")
+    assert is_loopback_host("[::1]")
+    assert not is_loopback_host("theodoinq.dcs.vn") and not is_loopback_host("10.0.0.1")
+
+
+async def test_retry_stops_after_the_policy_bound() -> None:
+    """A retryable error is tried max_attempts times, then re-raised."""
+    calls = 0
+
+    async def flaky() -> int:
+        nonlocal calls
+        calls += 1
+        raise RemoteError("demo", "down", RETRY)
+
+    with pytest.raises(RemoteError):
+        await with_retry(flaky, FAST)
+    assert calls == 4
+
+
+async def test_retry_does_not_repeat_a_final_failure() -> None:
+    """A fail decision is raised at once."""
+    calls = 0
+
+    async def bad() -> int:
+        nonlocal calls
+        calls += 1
+        raise RemoteError("demo", "bad", FAIL_CONFIG)
+
+    with pytest.raises(RemoteError):
+        await with_retry(bad, FAST)
+    assert calls == 1
+
+
+async def test_retry_honours_retry_after_up_to_the_cap() -> None:
+    """Retry-After is waited for, capped by the policy."""
+    policy = RetryPolicy(max_attempts=3, retry_after_cap=0.3, initial_backoff=0.01, jitter=0)
+    calls = 0
+
+    async def limited() -> str:
+        nonlocal calls
+        calls += 1
+        if calls < 3:
+            raise RemoteError("demo", "slow", RATE_LIMITED, retry_after=100)
+        return "ok"
+
+    started = time.monotonic()
+    assert await with_retry(limited, policy) == "ok"
+    elapsed = time.monotonic() - started
+    assert 0.55 <= elapsed < 2
+
+
+async def test_before_retry_runs_between_attempts() -> None:
+    """The hook sees the error before each new attempt (to look a write up again)."""
+    seen: list[str] = []
+    calls = 0
+
+    async def once_unknown() -> str:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RemoteError("demo", "timeout", RETRY)
+        return "done"
+
+    async def hook(error: RemoteError) -> None:
+        seen.append(error.message)
+
+    assert await with_retry(once_unknown, FAST, before_retry=hook) == "done"
+    assert seen == ["timeout"]
+
+
+async def test_token_bucket_paces_under_its_rate() -> None:
+    """After the burst, a bucket of 50/s lets 20 more through in no less than 0.4 s."""
+    bucket = TokenBucket(rate=50, burst=5)
+    started = time.monotonic()
+    for _ in range(25):
+        async with bucket.slot():
+            pass
+    assert time.monotonic() - started >= 0.38
+
+
+async def test_in_flight_limit_never_exceeds_its_limit() -> None:
+    """No more than LIMIT slots are held at once."""
+    limit = InFlightLimit(4)
+
+    async def work() -> None:
+        async with limit.slot():
+            await asyncio.sleep(0.01)
+
+    await asyncio.gather(*(work() for _ in range(20)))
+    assert limit.peak == 4
+
+
+@respx.mock
+async def test_concurrent_401s_cause_one_login() -> None:
+    """Eight requests that all see 401 with the old token cause exactly one new login."""
+    logins: list[int] = []
+    api = session(logins)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.headers["Authorization"] == "Bearer token-1":
+            return httpx.Response(401, json={"status": "ERROR", "code": "TOKEN_EXPIRED"})
+        return httpx.Response(200, json={"status": "OK", "data": 1})
+
+    respx.get("http://127.0.0.1:9/x").mock(side_effect=answer)
+    await api.auth.get()  # type: ignore[union-attr]
+    results = await asyncio.gather(*(api.request("GET", "/x") for _ in range(8)))
+    assert results == [1] * 8
+    assert len(logins) == 2
+
+
+@respx.mock
+async def test_http_200_error_is_an_error() -> None:
+    """An envelope error with HTTP 200 raises, classified by the table, without retrying."""
+    route = respx.get("http://127.0.0.1:9/y").mock(
+        return_value=httpx.Response(200, json={"status": "ERROR", "code": "BAD", "data": None})
+    )
+    with pytest.raises(RemoteError) as caught:
+        await session([]).request("GET", "/y")
+    assert caught.value.code == "BAD" and caught.value.decision == FAIL_CONFIG
+    assert route.call_count == 1
+
+
+@respx.mock
+async def test_transport_errors_are_classified_and_retried() -> None:
+    """A reset connection is retried as an unknown outcome; a timeout too."""
+    route = respx.post("http://127.0.0.1:9/z").mock(
+        side_effect=[
+            httpx.RemoteProtocolError("peer closed"),
+            httpx.ReadTimeout("slow"),
+            httpx.Response(200, json={"status": "OK", "data": "saved"}),
+        ]
+    )
+    unknown: list[bool] = []
+
+    async def hook(error: RemoteError) -> None:
+        unknown.append(error.outcome_unknown)
+
+    assert await session([]).request("POST", "/z", before_retry=hook) == "saved"
+    assert route.call_count == 3
+    assert unknown == [True, True]
+
+
+@respx.mock
+async def test_429_pauses_the_pacer_and_retries() -> None:
+    """A 429 with Retry-After pauses new requests, then the call succeeds."""
+    respx.get("http://127.0.0.1:9/r").mock(
+        side_effect=[
+            httpx.Response(429, headers={"Retry-After": "0.2"}, json={"status": "ERROR"}),
+            httpx.Response(200, json={"status": "OK", "data": "fine"}),
+        ]
+    )
+    started = time.monotonic()
+    assert await session([]).request("GET", "/r") == "fine"
+    assert time.monotonic() - started >= 0.2
+
+
+@respx.mock
+async def test_args_are_rebuilt_for_each_attempt() -> None:
+    """A streamed body is built afresh for every attempt."""
+    bodies: list[bytes] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        bodies.append(request.read())
+        if len(bodies) == 1:
+            return httpx.Response(503, text="<html>busy</html>")
+        return httpx.Response(200, json={"status": "OK", "data": json.loads(bodies[-1])})
+
+    respx.put("http://127.0.0.1:9/b").mock(side_effect=answer)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for chunk in (b'{"a"', b": 1}"):
+            yield chunk
+
+    def args() -> dict[str, Any]:
+        return {"content": chunks()}
+
+    assert await session([]).request("PUT", "/b", args=args) == {"a": 1}
+    assert bodies == [b'{"a": 1}', b'{"a": 1}']
