@@ -97,6 +97,6 @@ class ApiSession:
         try:
             return self.interpret(response)
         except RemoteError as error:
-            if error.decision.action is Action.RATE_LIMITED:
-                self.pacer.pause(error.retry_after or 1.0)
+            if error.decision.action is Action.RATE_LIMITED and error.retry_after is not None:
+                self.pacer.pause(min(error.retry_after, self.policy.retry_after_cap))
             raise
