@@ -1,33 +1,28 @@
 """Canonical ⇄ theodoinq: values with a decimal comma, targets, escaped content, tree positions."""
 
+__all__ = [
+    "content_html",
+    "content_text",
+    "format_value",
+    "meets_target",
+    "parse_target",
+    "parse_value",
+    "rows_by_code",
+    "section_rows",
+]
+
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from connectors.decimal_comma import format_decimal as format_value
+from connectors.decimal_comma import parse_decimal as parse_value
 from models.catalogue import TargetOperator
 
 _TARGET = re.compile(r"^\s*(?P<op>≥|>=|≤|<=|=)?\s*(?P<value>\d+(?:[.,]\d+)?)\s*%?\s*$")
 _OPERATORS: Mapping[str, TargetOperator] = {"≥": ">=", ">=": ">=", "≤": "<=", "<=": "<=", "=": "="}
 _TAG = re.compile(r"<[^>]+>")
-
-
-def format_value(value: float | None) -> str:
-    """A number as theodoinq writes it: decimal comma, no thousands separator, `""` for none."""
-    if value is None:
-        return ""
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text.replace(".", ",")
-
-
-def parse_value(text: str | None) -> float | None:
-    """A theodoinq value string (`"87,5"`, `""`) as a number; None when empty or not a number."""
-    if text is None or not text.strip():
-        return None
-    try:
-        return float(text.strip().replace(".", "").replace(",", ".") if "," in text else text)
-    except ValueError:
-        return None
 
 
 def parse_target(text: str | None) -> tuple[TargetOperator, float] | None:

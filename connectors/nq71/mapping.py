@@ -1,0 +1,142 @@
+"""Canonical ⇄ nq71: plan codes ⇄ `CTnn` by title, periods `MM/YYYY`, statuses 1–4, decimal commas.
+
+Titles on nq71 are NFD and may differ from the plan's in spacing, punctuation, case and tone
+placement (`hoà`/`hòa`). They are compared through `title_key`, which absorbs exactly those
+differences and nothing more: other wording is never guessed, it is reported as unmapped unless
+the override file names it.
+"""
+
+import csv
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from connectors.decimal_comma import format_decimal as format_number
+from connectors.decimal_comma import parse_decimal as parse_number
+from models.catalogue import Target
+from models.records import Status
+
+__all__ = [
+    "STATUS_BY_CODE",
+    "STATUS_CODES",
+    "IndicatorMap",
+    "format_number",
+    "from_period",
+    "load_overrides",
+    "map_indicators",
+    "parse_number",
+    "title_key",
+    "to_period",
+]
+
+_OLD_TONE = re.compile(r"([oOuU])([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])(?!\w)")
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+STATUS_CODES: Mapping[Status, int] = {
+    Status.NOT_STARTED: 1,
+    Status.IN_PROGRESS: 2,
+    Status.COMPLETED: 3,
+    Status.OVERDUE: 4,
+}
+STATUS_BY_CODE: Mapping[int, Status] = {code: status for status, code in STATUS_CODES.items()}
+
+
+def title_key(title: str) -> str:
+    """A title as compared: NFC, new-style tone placement, no case, punctuation or extra spaces."""
+    text = unicodedata.normalize("NFD", title)
+    text = _OLD_TONE.sub(r"\1\3\2", text)
+    text = unicodedata.normalize("NFC", text).casefold()
+    return " ".join(_PUNCTUATION.sub(" ", text).split())
+
+
+def to_period(period: str) -> str:
+    """`2026-11` → `11/2026`."""
+    year, month = period.split("-")
+    return f"{month}/{year}"
+
+
+def from_period(text: str) -> str:
+    """`11/2026` → `2026-11`."""
+    month, year = text.strip().split("/")
+    return f"{int(year):04d}-{int(month):02d}"
+
+
+@dataclass(frozen=True)
+class IndicatorMap:
+    """Plan codes mapped to `CTnn`, and what could not be mapped, with the reason."""
+
+    by_plan: Mapping[str, str]
+    unmapped_plan: Mapping[str, str] = field(default_factory=dict)
+    unmapped_remote: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def by_remote(self) -> dict[str, str]:
+        """`CTnn` → plan code."""
+        return {remote: plan for plan, remote in self.by_plan.items()}
+
+
+def load_overrides(path: Path | None) -> dict[str, str]:
+    """The override file (plan code → `CTnn`), JSON object or two-column CSV; empty when none."""
+    if path is None:
+        return {}
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".json":
+        data: Any = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError(f"{path.name}: cần một đối tượng JSON mã kế hoạch → mã CTnn")
+        return {str(k).strip(): str(v).strip() for k, v in data.items()}
+    rows = [row for row in csv.reader(text.splitlines()) if len(row) >= 2 and row[0].strip()]
+    return {
+        row[0].strip(): row[1].strip()
+        for row in rows
+        if not row[0].strip().lower().startswith(("mã", "ma", "plan", "code"))
+    }
+
+
+def map_indicators(
+    targets: Sequence[Target],
+    indicators: Iterable[Mapping[str, Any]],
+    overrides: Mapping[str, str] | None = None,
+) -> IndicatorMap:
+    """Map plan targets to remote indicators: overrides first, then one exact title-key match."""
+    remote = {str(i["ma_chi_tieu"]): str(i.get("ten_chi_tieu", "")) for i in indicators}
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for code, title in remote.items():
+        by_key[title_key(title)].append(code)
+    mapped: dict[str, str] = {}
+    unmapped: dict[str, str] = {}
+    for target in targets:
+        chosen = (overrides or {}).get(target.code)
+        if chosen is not None:
+            if chosen in remote:
+                mapped[target.code] = chosen
+            else:
+                unmapped[target.code] = f"tệp ánh xạ chỉ định {chosen}, không có trên nq71"
+            continue
+        candidates = by_key.get(title_key(target.title), [])
+        if len(candidates) == 1:
+            mapped[target.code] = candidates[0]
+        elif candidates:
+            unmapped[target.code] = "nhiều chỉ tiêu nq71 trùng tên: " + ", ".join(candidates)
+        else:
+            unmapped[target.code] = "không tìm thấy chỉ tiêu nq71 cùng tên"
+    taken: dict[str, list[str]] = defaultdict(list)
+    for plan, code in mapped.items():
+        taken[code].append(plan)
+    for code, plans in taken.items():
+        if len(plans) > 1:
+            for plan in plans:
+                del mapped[plan]
+                unmapped[plan] = f"{code} được gán cho nhiều chỉ tiêu: " + ", ".join(plans)
+    used = set(mapped.values())
+    unmatched_remote = {
+        code: unicodedata.normalize("NFC", title)
+        for code, title in remote.items()
+        if code not in used
+    }
+    return IndicatorMap(mapped, unmapped, unmatched_remote)
