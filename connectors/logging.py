@@ -9,6 +9,7 @@ registered secret in any string (the event, values, formatted tracebacks), and t
 
 import json
 import logging
+import os
 import re
 import sys
 import threading
@@ -263,7 +264,8 @@ def configure_logging(
     """Configure structlog once for the process; later calls only register SETTINGS' secrets.
 
     Lines go to STREAM (default: the current `sys.stderr`), as console text when it is a
-    terminal and as JSON lines otherwise, unless FORCE_JSON says which. The level is
+    terminal (coloured unless `NO_COLOR` is set) and as JSON lines otherwise, unless FORCE_JSON
+    says which. The level is
     `NQSYNC_LOG_LEVEL`. Handlers already on stdlib loggers get `RedactingFilter`.
     """
     global _configured
@@ -274,9 +276,10 @@ def configure_logging(
             return
         output: Any = stream if stream is not None else _StandardError()
         terminal = bool(output.isatty())
+        colors = terminal and "NO_COLOR" not in os.environ
         as_json = force_json if force_json is not None else not terminal
         structlog.configure(
-            processors=build_processors(as_json=as_json, colors=terminal),
+            processors=build_processors(as_json=as_json, colors=colors),
             wrapper_class=structlog.make_filtering_bound_logger(
                 logging.getLevelNamesMapping()[settings.log_level]
             ),
@@ -299,4 +302,3 @@ def reset_logging() -> None:
 def is_configured() -> bool:
     """Whether `configure_logging` has configured structlog."""
     return _configured
-

@@ -1,0 +1,146 @@
+"""The adapter protocol every target system implements, and the data it trades in.
+
+A run asks each adapter to `fetch` what the remote holds for some periods, to `plan` the changes
+that would make the remote hold the commune's records (pure: a dry run stops here), and to
+`apply` that plan. Every (target_code, period) the adapter is asked about gets exactly one
+`RecordOutcome`.
+"""
+
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, Field
+
+from models.records import EvidenceFile, ProgressRecord, Status
+
+
+class Outcome(StrEnum):
+    """What happened to one (target_code, period) on one system."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    IN_SYNC = "in_sync"
+    CONFLICT = "conflict"
+    HELD = "held"
+    UNMAPPED = "unmapped"
+    FAILED = "failed"
+
+
+Review = Literal["pending", "accepted", "rejected"]
+Action = Literal["create", "update", "none", "hold", "conflict", "unmapped", "fail"]
+
+
+class RemoteEvidence(BaseModel):
+    """A file the remote holds as evidence for a report, with its review."""
+
+    remote_id: str
+    name: str = ""
+    sha256: str | None = None
+    review: Review = "pending"
+    comment: str = ""
+
+
+class RemoteReport(BaseModel):
+    """What one system holds for one (target_code, period), in canonical terms."""
+
+    target_code: str
+    period: str
+    remote_id: str
+    actual: float | None = None
+    progress_percent: float | None = None
+    status: Status | None = None
+    note: str = ""
+    evidence: list[RemoteEvidence] = Field(default_factory=list)
+    review: Review | None = None
+    review_comment: str = ""
+    updated_at: str | None = None
+    updated_by: str | None = None
+    duplicates: list[str] = Field(default_factory=list)
+    fingerprint: str
+    has_data: bool = True
+
+
+class RemoteSnapshot(BaseModel):
+    """Everything one system holds for the periods asked about."""
+
+    system: str
+    periods: list[str]
+    reports: list[RemoteReport] = Field(default_factory=list)
+    unmapped: dict[str, str] = Field(default_factory=dict)
+    held_periods: dict[str, str] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+
+    def get(self, target_code: str, period: str) -> RemoteReport | None:
+        """The remote report for a key, or None."""
+        return next(
+            (r for r in self.reports if r.target_code == target_code and r.period == period),
+            None,
+        )
+
+
+class PlannedChange(BaseModel):
+    """What the adapter means to do for one (target_code, period), and why."""
+
+    target_code: str
+    period: str
+    action: Action
+    reason: str = ""
+    record: ProgressRecord | None = None
+    remote: RemoteReport | None = None
+    uploads: list[EvidenceFile] = Field(default_factory=list)
+    fingerprint: str | None = None
+    differences: dict[str, tuple[object, object]] = Field(default_factory=dict)
+
+
+class SyncPlan(BaseModel):
+    """The changes planned for one system, with the snapshot they were planned from."""
+
+    system: str
+    snapshot: RemoteSnapshot
+    changes: list[PlannedChange] = Field(default_factory=list)
+
+    def count(self, action: Action) -> int:
+        """How many changes have that action."""
+        return sum(1 for change in self.changes if change.action == action)
+
+
+class Receipt(BaseModel):
+    """What the remote held right after a write: its identity, version and fingerprint."""
+
+    remote_id: str
+    remote_version: str | None = None
+    remote_fingerprint: str
+    pushed_fingerprint: str
+
+
+class RecordOutcome(BaseModel):
+    """The outcome for one (target_code, period) on one system."""
+
+    target_code: str
+    period: str
+    outcome: Outcome
+    reason: str = ""
+    error: str | None = None
+    receipt: Receipt | None = None
+    uploaded: list[str] = Field(default_factory=list)
+
+
+class TargetAdapter(Protocol):
+    """A target system as the flows see it."""
+
+    system: str
+
+    async def fetch(self, periods: Sequence[str]) -> RemoteSnapshot:
+        """Read what the remote holds for PERIODS (`YYYY-MM`)."""
+        ...
+
+    def plan(self, records: Sequence[ProgressRecord], snapshot: RemoteSnapshot) -> SyncPlan:
+        """Plan the changes that make the remote hold RECORDS (one per target and period)."""
+        ...
+
+    async def apply(
+        self, plan: SyncPlan, *, run_id: str, submit: bool = False
+    ) -> list[RecordOutcome]:
+        """Carry PLAN out; one outcome per planned (target_code, period)."""
+        ...

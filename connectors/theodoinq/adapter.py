@@ -1,0 +1,489 @@
+"""theodoinq as a `TargetAdapter`: monthly 57-NQ/TW grants, whole-report read-modify-write.
+
+Rows are found by tree position. A save sends every row back exactly as read except the rows
+this run owns and changes; files go up first, each looked up by sha256 before any (re-)upload.
+A row a person changed since our last receipt is a conflict and is left alone. The grant is
+submitted only when the run asks for it.
+"""
+
+import asyncio
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from connectors.base import (
+    Outcome,
+    PlannedChange,
+    Receipt,
+    RecordOutcome,
+    RemoteEvidence,
+    RemoteReport,
+    RemoteSnapshot,
+    Review,
+    SyncPlan,
+)
+from connectors.filecheck import check_file
+from connectors.http.errors import RemoteError
+from connectors.http.retry import with_retry
+from connectors.planning import EVIDENCE_MISSING, decide, held_for_evidence
+from connectors.theodoinq.client import TheodoinqClient
+from connectors.theodoinq.mapping import (
+    content_html,
+    content_text,
+    format_value,
+    meets_target,
+    parse_value,
+    rows_by_code,
+)
+from models import catalogue
+from models.fingerprint import fingerprint
+from models.ledger import Ledger
+from models.records import EvidenceFile, ProgressRecord, Status
+
+SYSTEM = "theodoinq"
+RESOLUTION = "57-NQ/TW"
+MAX_FILE_BYTES = 10 * 1024 * 1024
+_REVIEWS: Mapping[str, Review] = {"DAT": "accepted", "KHONG_DAT": "rejected"}
+_LOCKED = {"LOCKED": "Kỳ báo cáo đã bị khóa trên theodoinq.", "SUBMITTED": "Kỳ báo cáo đã nộp."}
+_STATUS_LABELS = {
+    Status.NOT_STARTED: "Chưa thực hiện",
+    Status.IN_PROGRESS: "Đang thực hiện",
+    Status.COMPLETED: "Hoàn thành",
+    Status.OVERDUE: "Quá hạn",
+}
+_ACTION_OUTCOME: Mapping[str, Outcome] = {
+    "none": Outcome.IN_SYNC,
+    "hold": Outcome.HELD,
+    "conflict": Outcome.CONFLICT,
+    "unmapped": Outcome.UNMAPPED,
+    "fail": Outcome.FAILED,
+}
+
+
+class LocalFileError(Exception):
+    """An evidence file that cannot be sent; its text is the reason, in Vietnamese."""
+
+
+def grant_period(grant: Mapping[str, Any]) -> str | None:
+    """`YYYY-MM` of a monthly grant from its `fromDate` (`dd/mm/yyyy`)."""
+    match = re.match(r"^\d{1,2}/(\d{1,2})/(\d{4})", str(grant.get("fromDate", "")))
+    return f"{match[2]}-{int(match[1]):02d}" if match else None
+
+
+def is_handled(grant: Mapping[str, Any]) -> bool:
+    """Whether the connector writes to this grant: monthly grants of 57-NQ/TW only."""
+    return grant.get("resolution") == RESOLUTION and grant.get("periodType") == "THANG"
+
+
+def row_fingerprint(row: Mapping[str, Any]) -> str:
+    """What the connector owns in a row, fingerprinted: value, content text and files."""
+    return fingerprint(
+        {
+            "value": str(row.get("idxValue") or ""),
+            "note": content_text(row.get("idxContent")),
+            "files": sorted(str(f) for f in row.get("fileIds") or []),
+        }
+    )
+
+
+def row_has_data(row: Mapping[str, Any]) -> bool:
+    """Whether anyone has filled the row in."""
+    return bool(row.get("idxValue") or row.get("idxContent") or row.get("fileIds"))
+
+
+class TheodoinqAdapter:
+    """Pushes canonical records to theodoinq and reads back what it holds."""
+
+    system = SYSTEM
+
+    def __init__(self, client: TheodoinqClient, ledger: Ledger, evidence_root: Path) -> None:
+        self.client = client
+        self.ledger = ledger
+        self.evidence_root = evidence_root
+        self._grants: dict[str, dict[str, Any]] = {}
+
+    async def fetch(self, periods: Sequence[str]) -> RemoteSnapshot:
+        """Read the monthly grants of PERIODS and their whole reports."""
+        snapshot = RemoteSnapshot(system=SYSTEM, periods=list(periods))
+        years = sorted({int(p[:4]) for p in periods})
+        grants = [g for year in years for g in await self.client.grants(year)]
+        for grant in grants:
+            if not is_handled(grant):
+                snapshot.notes.append(
+                    f"Không xử lý kỳ báo cáo {grant.get('periodType')} của "
+                    f"{grant.get('resolution')} ({grant.get('fromDate')}–{grant.get('toDate')}, "
+                    f"mã {grant.get('grantId')})."
+                )
+        monthly = {grant_period(g): g for g in grants if is_handled(g)}
+        wanted = []
+        for period in periods:
+            found = monthly.get(period)
+            if found is None:
+                snapshot.held_periods[period] = "Không có kỳ báo cáo tháng này trên theodoinq."
+                continue
+            self._grants[period] = found
+            status = str(found.get("grantStatus"))
+            if status in _LOCKED:
+                snapshot.held_periods[period] = _LOCKED[status]
+            wanted.append((period, found))
+        reports = await asyncio.gather(
+            *(self.client.report(int(grant["grantId"])) for _, grant in wanted)
+        )
+        names = self._file_names()
+        for (period, grant), rows in zip(wanted, reports, strict=True):
+            for code, row in sorted(rows_by_code(rows).items()):
+                snapshot.reports.append(self._remote(code, period, grant, row, names))
+        return snapshot
+
+    def _file_names(self) -> dict[str, str]:
+        """Remote file id → sha256, for the files the ledger knows we uploaded."""
+        return {
+            upload.remote_file_id: upload.sha256
+            for upload in self.ledger.list_uploads(SYSTEM)
+            if upload.remote_file_id
+        }
+
+    def _remote(
+        self,
+        code: str,
+        period: str,
+        grant: Mapping[str, Any],
+        row: Mapping[str, Any],
+        shas: Mapping[str, str],
+    ) -> RemoteReport:
+        review = _REVIEWS.get(str(row.get("evalStatus")))
+        files = [str(f) for f in row.get("fileIds") or []]
+        value = str(row.get("idxValue") or "")
+        return RemoteReport(
+            target_code=code,
+            period=period,
+            remote_id=f"{grant['grantId']}/{row.get('idxId')}",
+            actual=parse_value(value),
+            note=content_text(row.get("idxContent")),
+            evidence=[
+                RemoteEvidence(
+                    remote_id=f, sha256=shas.get(f), review=review or "pending",
+                    comment=str(row.get("evalComment") or ""),
+                )
+                for f in files
+            ],
+            review=review,
+            review_comment=str(row.get("evalComment") or ""),
+            updated_at=row.get("updateTime"),
+            updated_by=row.get("updateUser"),
+            fingerprint=row_fingerprint(row),
+            has_data=row_has_data(row),
+        )
+
+    @staticmethod
+    def desired_row(record: ProgressRecord, file_ids: Sequence[str]) -> dict[str, Any]:
+        """The owned fields of a row as the connector would write them.
+
+        A target with no number (a TEXT row) carries the status in words as its value.
+        """
+        target = catalogue.get(record.target_code)
+        if target is not None and target.target_operator is None:
+            value = _STATUS_LABELS[record.status]
+        else:
+            value = format_value(record.actual)
+        return {
+            "idxValue": value,
+            "idxContent": content_html(record.note),
+            "fileIds": list(file_ids),
+        }
+
+    def _file_ids(self, record: ProgressRecord) -> list[str]:
+        ids = []
+        for evidence in record.evidence:
+            upload = self.ledger.find_upload(SYSTEM, evidence.sha256)
+            ids.append(upload.remote_file_id if upload and upload.remote_file_id else
+                       f"sha256:{evidence.sha256}")
+        return ids
+
+    def plan(self, records: Sequence[ProgressRecord], snapshot: RemoteSnapshot) -> SyncPlan:
+        """Plan one change per record: create/update, leave, hold, conflict, unmapped or fail."""
+        plan = SyncPlan(system=SYSTEM, snapshot=snapshot)
+        for record in records:
+            plan.changes.append(self._plan_one(record, snapshot))
+        return plan
+
+    def _plan_one(self, record: ProgressRecord, snapshot: RemoteSnapshot) -> PlannedChange:
+        key = {"target_code": record.target_code, "period": record.period, "record": record}
+        target = catalogue.get(record.target_code)
+        if record.period in snapshot.held_periods:
+            return PlannedChange(**key, action="hold", reason=snapshot.held_periods[record.period])
+        remote = snapshot.get(record.target_code, record.period)
+        if remote is None:
+            return PlannedChange(
+                **key, action="unmapped", reason="Không tìm thấy dòng chỉ tiêu trên theodoinq."
+            )
+        if held_for_evidence(record, target) or (
+            not record.evidence and meets_target(record.actual, _row_target(record.target_code))
+        ):
+            return PlannedChange(**key, action="hold", reason=EVIDENCE_MISSING, remote=remote)
+        for evidence in record.evidence:
+            problem = check_file(self.evidence_root / evidence.path, MAX_FILE_BYTES)
+            if problem:
+                return PlannedChange(**key, action="fail", reason=problem, remote=remote)
+        desired = self.desired_row(record, self._file_ids(record))
+        desired_fp = row_fingerprint(desired)
+        state = self.ledger.get_sync_state(SYSTEM, record.target_code, record.period)
+        action, reason = decide(desired_fp, remote, state)
+        uploads = [
+            e for e in record.evidence if not self.ledger.find_upload(SYSTEM, e.sha256)
+        ]
+        return PlannedChange(
+            **key,
+            action=action,
+            reason=reason,
+            remote=remote,
+            uploads=uploads if action in ("create", "update") else [],
+            fingerprint=desired_fp,
+            differences=_differences(record, remote, desired),
+        )
+
+    async def apply(
+        self, plan: SyncPlan, *, run_id: str, submit: bool = False
+    ) -> list[RecordOutcome]:
+        """Carry the plan out, grant by grant; submit only when SUBMIT."""
+        outcomes: dict[tuple[str, str], RecordOutcome] = {}
+        pushes: dict[str, list[PlannedChange]] = {}
+        for change in plan.changes:
+            if change.action in ("create", "update"):
+                pushes.setdefault(change.period, []).append(change)
+                continue
+            outcome = _ACTION_OUTCOME[change.action]
+            outcomes[(change.target_code, change.period)] = RecordOutcome(
+                target_code=change.target_code,
+                period=change.period,
+                outcome=outcome,
+                reason=change.reason,
+            )
+            self._note_outcome(change, outcome, run_id)
+        for period, changes in pushes.items():
+            for result in await self._push_grant(period, changes, run_id):
+                outcomes[(result.target_code, result.period)] = result
+        if submit:
+            await self._submit(plan)
+        return [outcomes[(c.target_code, c.period)] for c in plan.changes]
+
+    def _note_outcome(self, change: PlannedChange, outcome: Outcome, run_id: str) -> None:
+        if outcome is Outcome.IN_SYNC and change.remote is not None and change.fingerprint:
+            state = self.ledger.get_sync_state(SYSTEM, change.target_code, change.period)
+            if state is None or state.last_seen_remote_fingerprint != change.remote.fingerprint:
+                self.ledger.record_receipt(
+                    SYSTEM, change.target_code, change.period,
+                    run_id=run_id,
+                    pushed_fingerprint=change.fingerprint,
+                    outcome=outcome.value,
+                    remote_id=change.remote.remote_id,
+                    remote_version=change.remote.updated_at,
+                    remote_fingerprint=change.remote.fingerprint,
+                )
+            return
+        if outcome is not Outcome.IN_SYNC:
+            self.ledger.record_outcome(
+                SYSTEM, change.target_code, change.period, outcome=outcome.value,
+                error=change.reason or None,
+            )
+
+    async def _push_grant(
+        self, period: str, changes: list[PlannedChange], run_id: str
+    ) -> list[RecordOutcome]:
+        grant_id = int(self._grants[period]["grantId"])
+        results: dict[str, RecordOutcome] = {}
+        file_ids: dict[str, list[str]] = {}
+        for change in changes:
+            assert change.record is not None
+            try:
+                file_ids[change.target_code] = [
+                    await self._ensure_file(e.sha256, e.path) for e in change.record.evidence
+                ]
+            except (LocalFileError, RemoteError) as error:
+                results[change.target_code] = self._failed(change, _reason(error))
+        pending = [c for c in changes if c.target_code not in results]
+        if not pending:
+            return list(results.values())
+        rows = await self.client.report(grant_id)
+        by_code = rows_by_code(rows)
+        writes: dict[str, tuple[PlannedChange, dict[str, Any], str]] = {}
+        for change in pending:
+            row = by_code.get(change.target_code)
+            assert change.record is not None and change.remote is not None
+            if row is None:
+                results[change.target_code] = self._failed(change, "Dòng chỉ tiêu đã biến mất.")
+                continue
+            desired = self.desired_row(change.record, file_ids[change.target_code])
+            fresh = row_fingerprint(row)
+            if fresh == row_fingerprint(desired):
+                results[change.target_code] = RecordOutcome(
+                    target_code=change.target_code, period=period, outcome=Outcome.IN_SYNC
+                )
+                continue
+            if fresh != change.remote.fingerprint:
+                reason = "Dòng vừa bị sửa trên theodoinq trong lúc đồng bộ: không ghi đè."
+                results[change.target_code] = RecordOutcome(
+                    target_code=change.target_code, period=period,
+                    outcome=Outcome.CONFLICT, reason=reason,
+                )
+                self.ledger.record_outcome(
+                    SYSTEM, change.target_code, period, outcome="conflict", error=reason
+                )
+                continue
+            writes[change.target_code] = (change, desired, row_fingerprint(desired))
+        if writes:
+            results.update(await self._save(grant_id, period, rows, writes, run_id))
+        return list(results.values())
+
+    async def _save(
+        self,
+        grant_id: int,
+        period: str,
+        rows: list[dict[str, Any]],
+        writes: dict[str, tuple[PlannedChange, dict[str, Any], str]],
+        run_id: str,
+    ) -> dict[str, RecordOutcome]:
+        results: dict[str, RecordOutcome] = {}
+        by_code = rows_by_code(rows)
+        while writes:
+            body = [dict(row) for row in rows]
+            index = {id(row): i for i, row in enumerate(rows)}
+            for code, (_, desired, _) in writes.items():
+                body[index[id(by_code[code])]].update(desired)
+            try:
+                await self.client.save(grant_id, body)
+                break
+            except RemoteError as error:
+                culprit = _named_row(error, {c: by_code[c] for c in writes})
+                if error.code in ("INVALID_VALUE", "EVIDENCE_REQUIRED") and culprit:
+                    change = writes.pop(culprit)[0]
+                    results[culprit] = self._failed(change, _reason(error))
+                    continue
+                outcome = Outcome.HELD if error.code == "GRANT_LOCKED" else Outcome.FAILED
+                for code, (change, _, _) in writes.items():
+                    results[code] = self._failed(change, _reason(error), outcome)
+                return results
+        if not writes:
+            return results
+        after = rows_by_code(await self.client.report(grant_id))
+        for code, (change, _, pushed) in writes.items():
+            row = after.get(code, {})
+            assert change.remote is not None
+            outcome = Outcome.UPDATED if change.remote.has_data else Outcome.CREATED
+            receipt = self.ledger.record_receipt(
+                SYSTEM, code, period,
+                run_id=run_id,
+                pushed_fingerprint=pushed,
+                outcome=outcome.value,
+                unit_code=change.record.unit_code if change.record else None,
+                remote_id=f"{grant_id}/{row.get('idxId')}",
+                remote_version=row.get("updateTime"),
+                remote_fingerprint=row_fingerprint(row),
+            )
+            results[code] = RecordOutcome(
+                target_code=code, period=period, outcome=outcome,
+                receipt=_receipt(receipt.remote_id, row, pushed),
+            )
+        return results
+
+    async def _ensure_file(self, sha256: str, relative: str) -> str:
+        """The remote file id of this content: the ledger's, the remote's, or a new upload."""
+        known = self.ledger.find_upload(SYSTEM, sha256)
+        if known and known.remote_file_id:
+            return known.remote_file_id
+        path = self.evidence_root / relative
+        evidence = _evidence(path, relative, sha256)
+        found = await self.client.files_by_sha256(sha256)
+        if found:
+            file_id = str(found[0]["fileId"])
+            self.ledger.record_upload(SYSTEM, evidence, file_id)
+            return file_id
+        problem = check_file(path, MAX_FILE_BYTES)
+        if problem:
+            raise LocalFileError(problem)
+        first = True
+
+        async def upload_once() -> str:
+            nonlocal first
+            if not first:
+                again = await self.client.files_by_sha256(sha256)
+                if again:
+                    return str(again[0]["fileId"])
+            first = False
+            return str((await self.client.upload(path))["fileId"])
+
+        file_id = await with_retry(upload_once, self.client.session.policy)
+        self.ledger.record_upload(SYSTEM, evidence, file_id)
+        return file_id
+
+    async def _submit(self, plan: SyncPlan) -> None:
+        for period in plan.snapshot.periods:
+            grant = self._grants.get(period)
+            if grant is None or period in plan.snapshot.held_periods:
+                continue
+            grant_id = int(grant["grantId"])
+            rows = await self.client.report(grant_id)
+            await self.client.save(grant_id, rows, submit=True)
+
+    def _failed(
+        self, change: PlannedChange, reason: str, outcome: Outcome = Outcome.FAILED
+    ) -> RecordOutcome:
+        self.ledger.record_outcome(
+            SYSTEM, change.target_code, change.period, outcome=outcome.value, error=reason
+        )
+        return RecordOutcome(
+            target_code=change.target_code, period=change.period, outcome=outcome,
+            reason=reason, error=reason if outcome is Outcome.FAILED else None,
+        )
+
+
+def _evidence(path: Path, relative: str, sha256: str) -> EvidenceFile:
+    size = path.stat().st_size if path.exists() else 0
+    return EvidenceFile(path=relative, sha256=sha256, size=size)
+
+
+def _row_target(code: str) -> str:
+    """The plan's target written as theodoinq's `idxTarget`."""
+    target = catalogue.get(code)
+    if target is None or target.target_value is None:
+        return ""
+    symbol = {">=": "≥ ", "<=": "≤ ", "=": ""}[target.target_operator or "="]
+    return f"{symbol}{format_value(target.target_value)}"
+
+
+def _named_row(error: RemoteError, rows: Mapping[str, Mapping[str, Any]]) -> str | None:
+    numbers = set(re.findall(r"\d+", error.message))
+    return next((code for code, row in rows.items() if str(row.get("idxId")) in numbers), None)
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, RemoteError):
+        return f"theodoinq: {error.message}" + (f" ({error.code})" if error.code else "")
+    return str(error)
+
+
+def _receipt(remote_id: str | None, row: Mapping[str, Any], pushed: str) -> Receipt:
+    return Receipt(
+        remote_id=remote_id or "",
+        remote_version=row.get("updateTime"),
+        remote_fingerprint=row_fingerprint(row),
+        pushed_fingerprint=pushed,
+    )
+
+
+def _differences(
+    record: ProgressRecord, remote: RemoteReport, desired: Mapping[str, Any]
+) -> dict[str, tuple[object, object]]:
+    out: dict[str, tuple[object, object]] = {}
+    if desired["idxValue"] != format_value(remote.actual) and (
+        desired["idxValue"] or remote.actual is not None
+    ):
+        out["actual"] = (record.actual, remote.actual)
+    if record.note != remote.note:
+        out["note"] = (record.note, remote.note)
+    local_files = sorted(e.sha256 for e in record.evidence)
+    remote_files = sorted(e.sha256 or e.remote_id for e in remote.evidence)
+    if local_files != remote_files:
+        out["evidence"] = (local_files, remote_files)
+    return out

@@ -1,0 +1,277 @@
+"""The sync ledger's tables: what nqsync read, uploaded and pushed, run by run.
+
+Every table lives on the ledger's own metadata (`LEDGER_METADATA`), so other SQLModel tables in
+the process (the mock servers') are never created in the ledger's database. Datetimes are
+timezone-aware UTC. Nothing here is specific to one database backend.
+"""
+
+import secrets
+from datetime import UTC, datetime
+from enum import StrEnum
+from importlib import metadata as importlib_metadata
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, MetaData, String, UniqueConstraint
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+from models.db import UTCDateTime
+from models.records import Status
+
+LEDGER_METADATA = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+SHA256_LENGTH = 64
+
+
+def utc_now() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def new_run_id(at: datetime | None = None) -> str:
+    """A sortable, unique run id such as `20261127T140500Z-3f9a1c`."""
+    moment = (at or utc_now()).astimezone(UTC)
+    return f"{moment:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def code_version() -> str:
+    """The installed nqsync version, or `unknown`."""
+    try:
+        return importlib_metadata.version("nqsync")
+    except importlib_metadata.PackageNotFoundError:
+        return "unknown"
+
+
+class LedgerModel(SQLModel, registry=registry(metadata=LEDGER_METADATA)):
+    """Base of the ledger's tables and their public shapes."""
+
+
+class RunStatus(StrEnum):
+    """How a run ended (or that it is still running)."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    PARTIAL = "partial"
+    FAILED = "failed"
+
+
+class RunBase(LedgerModel):
+    """What a run is asked to do."""
+
+    dry_run: bool = False
+    systems: list[str] = Field(default_factory=list, sa_type=JSON)
+    code_version: str = Field(default_factory=code_version)
+    source_files: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+
+
+class RunCreate(RunBase):
+    """A run to start; without `run_id` one is made by `new_run_id`."""
+
+    run_id: str | None = None
+
+
+class Run(RunBase, table=True):
+    """One run of the connector (table `ledger_run`); `source_files` maps path to sha256."""
+
+    __tablename__ = "ledger_run"
+
+    run_id: str = Field(primary_key=True, max_length=64)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    status: RunStatus = Field(default=RunStatus.RUNNING, sa_type=String(16))
+    summary: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    error: str | None = None
+
+
+class RunPublic(RunBase):
+    """A run as read back from the ledger."""
+
+    run_id: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: RunStatus
+    summary: dict[str, Any] | None
+    error: str | None
+
+
+class CanonicalReportBase(LedgerModel):
+    """A unit's canonical report as last read, with its fingerprint and where it was read."""
+
+    unit_code: str = Field(max_length=32)
+    target_code: str = Field(max_length=16)
+    period: str = Field(max_length=7)
+    actual: float | None = None
+    progress_percent: float | None = None
+    status: Status = Field(sa_type=String(16))
+    note: str = ""
+    reporter: str = ""
+    evidence_sha256: list[str] = Field(default_factory=list, sa_type=JSON)
+    document_number: str = ""
+    issue_date: str | None = None
+    fingerprint: str = Field(max_length=SHA256_LENGTH)
+    source_file: str
+    source_sheet: str
+    source_row: int
+
+
+class CanonicalReport(CanonicalReportBase, table=True):
+    """Table `ledger_report`, one row per (unit_code, target_code, period)."""
+
+    __tablename__ = "ledger_report"
+    __table_args__ = (UniqueConstraint("unit_code", "target_code", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    first_seen_run_id: str = Field(foreign_key="ledger_run.run_id", max_length=64)
+    last_seen_run_id: str = Field(foreign_key="ledger_run.run_id", max_length=64)
+    changed_run_id: str = Field(foreign_key="ledger_run.run_id", max_length=64)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CanonicalReportPublic(CanonicalReportBase):
+    """A canonical report as read back; `changed_run_id` is the run its fingerprint last changed."""
+
+    id: int
+    first_seen_run_id: str
+    last_seen_run_id: str
+    changed_run_id: str
+    updated_at: datetime
+
+
+class EvidenceBase(LedgerModel):
+    """An evidence file, identified by its sha256; `path` is where it was last seen."""
+
+    sha256: str = Field(primary_key=True, max_length=SHA256_LENGTH)
+    path: str
+    size: int = Field(sa_type=BigInteger)
+
+
+class Evidence(EvidenceBase, table=True):
+    """Table `ledger_evidence`."""
+
+    __tablename__ = "ledger_evidence"
+
+    first_seen_at: datetime = Field(sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class EvidencePublic(EvidenceBase):
+    """An evidence file as read back."""
+
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+
+class UploadBase(LedgerModel):
+    """A file's upload to one system: started (`remote_upload_id`) or done (`remote_file_id`)."""
+
+    system: str = Field(max_length=16)
+    sha256: str = Field(foreign_key="ledger_evidence.sha256", max_length=SHA256_LENGTH)
+    remote_upload_id: str | None = None
+    remote_file_id: str | None = None
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    uploaded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Upload(UploadBase, table=True):
+    """Table `ledger_upload`, one row per (system, sha256): a file is uploaded once per system."""
+
+    __tablename__ = "ledger_upload"
+    __table_args__ = (UniqueConstraint("system", "sha256"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class UploadPublic(UploadBase):
+    """An upload as read back; complete once `remote_file_id` is set."""
+
+    id: int
+
+    @property
+    def completed(self) -> bool:
+        """Whether the remote holds the whole file under `remote_file_id`."""
+        return self.remote_file_id is not None
+
+
+class AttachmentBase(LedgerModel):
+    """An uploaded file attached to the remote report (or row) of one (target, period)."""
+
+    system: str = Field(max_length=16)
+    target_code: str = Field(max_length=16)
+    period: str = Field(max_length=7)
+    sha256: str = Field(foreign_key="ledger_evidence.sha256", max_length=SHA256_LENGTH)
+    remote_report: str
+    remote_file_id: str
+    remote_attachment_id: str | None = None
+    attached_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Attachment(AttachmentBase, table=True):
+    """Table `ledger_attachment`, one row per (system, target_code, period, sha256)."""
+
+    __tablename__ = "ledger_attachment"
+    __table_args__ = (UniqueConstraint("system", "target_code", "period", "sha256"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class AttachmentPublic(AttachmentBase):
+    """An attachment as read back."""
+
+    id: int
+
+
+class SyncStateBase(LedgerModel):
+    """What nqsync last pushed to, and last saw on, one system for one (target, period).
+
+    `remote_id` is the remote's identity of the report (nq71 report id, theodoinq grant id);
+    `remote_row` locates it further where needed (theodoinq row position, nq71 `ma_chi_tieu`).
+    `last_seen_remote_version` is the remote's own change marker (`updateTime`,
+    `ngay_cap_nhat`) as the remote wrote it.
+    """
+
+    unit_code: str | None = None
+    remote_id: str | None = None
+    remote_row: str | None = None
+    last_pushed_fingerprint: str | None = Field(default=None, max_length=SHA256_LENGTH)
+    last_pushed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_pushed_run_id: str | None = Field(default=None, max_length=64)
+    last_seen_remote_version: str | None = None
+    last_seen_remote_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_seen_remote_fingerprint: str | None = Field(default=None, max_length=SHA256_LENGTH)
+    last_outcome: str | None = Field(default=None, max_length=32)
+    last_error: str | None = None
+
+
+class SyncStateUpdate(SyncStateBase):
+    """Changes to a sync state: only the fields set explicitly are written (None clears)."""
+
+
+class SyncState(SyncStateBase, table=True):
+    """Table `ledger_sync_state`, one row per (system, target_code, period)."""
+
+    __tablename__ = "ledger_sync_state"
+    __table_args__ = (UniqueConstraint("system", "target_code", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    system: str = Field(max_length=16)
+    target_code: str = Field(max_length=16)
+    period: str = Field(max_length=7)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SyncStatePublic(SyncStateBase):
+    """A sync state as read back."""
+
+    id: int
+    system: str
+    target_code: str
+    period: str
+    updated_at: datetime

@@ -1,0 +1,161 @@
+"""Runtime settings, read from `NQSYNC_*` environment variables and a `.env` file."""
+
+import ipaddress
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "NQSYNC_"
+
+DEV_THEODOINQ_URL = "http://127.0.0.1:8701"
+DEV_THEODOINQ_USERNAME = "dp.vhxh"
+DEV_THEODOINQ_PASSWORD = "nqsync-dev-password"
+DEV_NQ71_URL = "http://127.0.0.1:8702"
+DEV_NQ71_CLIENT_ID = "nqsync-dev-client"
+DEV_NQ71_CLIENT_SECRET = "nqsync-dev-secret"
+DEV_NQ71_MA_DON_VI = "26491"
+DEV_NQ71_MA_DINH_DANH = "000.00.32.H19"
+
+DEFAULT_DATABASE_URL = "sqlite:///nqsync.db"
+
+_DEV_SECRETS: dict[str, str] = {
+    "theodoinq_password": DEV_THEODOINQ_PASSWORD,
+    "nq71_client_secret": DEV_NQ71_CLIENT_SECRET,
+}
+_REMOTE_URLS = ("theodoinq_url", "nq71_url")
+
+
+class Environment(StrEnum):
+    """Where nqsync runs: development accepts the mock servers' accounts, production does not."""
+
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets a settings field, e.g. `NQSYNC_NQ71_URL`."""
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Settings(BaseSettings):
+    """nqsync's configuration; every field is set by `NQSYNC_<FIELD>` or the `.env` file."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        hide_input_in_errors=True,
+        frozen=True,
+    )
+
+    env: Environment = Environment.DEVELOPMENT
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, repr=False)
+    report_dir: Path = Path("reports")
+    http_timeout: float = Field(default=30.0, gt=0)
+    log_level: str = "INFO"
+    assignments: Path | None = None
+    behind_threshold: float = Field(default=0.5, ge=0, le=1)
+
+    theodoinq_url: str = DEV_THEODOINQ_URL
+    theodoinq_username: str = DEV_THEODOINQ_USERNAME
+    theodoinq_password: SecretStr = SecretStr(DEV_THEODOINQ_PASSWORD)
+
+    nq71_url: str = DEV_NQ71_URL
+    nq71_client_id: str = DEV_NQ71_CLIENT_ID
+    nq71_client_secret: SecretStr = SecretStr(DEV_NQ71_CLIENT_SECRET)
+    nq71_ma_don_vi: str = DEV_NQ71_MA_DON_VI
+    nq71_ma_dinh_danh: str = DEV_NQ71_MA_DINH_DANH
+    nq71_mapping: Path | None = None
+
+    @field_validator("env", mode="before")
+    @classmethod
+    def _normalise_env(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"{env_name('log_level')} must be DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @field_validator(*_REMOTE_URLS)
+    @classmethod
+    def _check_url(cls, value: str, info: ValidationInfo) -> str:
+        url = value.strip().rstrip("/")
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            variable = env_name(info.field_name or "url")
+            raise ValueError(f"{variable} must be an http:// or https:// URL with a host")
+        return url
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        url = value.strip()
+        if "://" not in url:
+            raise ValueError("must be a database URL such as sqlite:///nqsync.db")
+        return url
+
+    @model_validator(mode="after")
+    def _refuse_development_values_in_production(self) -> "Settings":
+        if self.env is not Environment.PRODUCTION:
+            return self
+        problems: list[str] = []
+        for field, default in _DEV_SECRETS.items():
+            value = getattr(self, field).get_secret_value()
+            if not value:
+                problems.append(f"{env_name(field)} must be set when NQSYNC_ENV=production")
+            elif value == default:
+                problems.append(
+                    f"{env_name(field)} is the development default, "
+                    "which is refused when NQSYNC_ENV=production"
+                )
+        for field in _REMOTE_URLS:
+            parts = urlsplit(getattr(self, field))
+            if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+                problems.append(
+                    f"{env_name(field)} must use https when NQSYNC_ENV=production "
+                    "(plain http is allowed on loopback only)"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        """Whether nqsync runs against the real systems."""
+        return self.env is Environment.PRODUCTION
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The configured secrets that are set: passwords, client secret, database password."""
+        candidates = [
+            self.theodoinq_password.get_secret_value(),
+            self.nq71_client_secret.get_secret_value(),
+        ]
+        db_password = urlsplit(self.database_url).password
+        if db_password:
+            candidates += [db_password, unquote(db_password)]
+        return tuple(dict.fromkeys(value for value in candidates if value))
+
+
+@cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once; `get_settings.cache_clear()` re-reads them."""
+    return Settings()
