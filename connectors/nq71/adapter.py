@@ -1,0 +1,467 @@
+"""nq71 as a `TargetAdapter`: plan codes mapped to `CTnn`, reports never duplicated.
+
+A report is looked up before it is created and again after any failure whose outcome is
+unknown. Evidence goes up in resumable 1 MiB parts (resumed from `da_nhan`), is attached only
+when the report does not already hold it, and a completed status is set only once the evidence
+is attached. Duplicates already on the remote are reported, never added to.
+"""
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from connectors.base import (
+    Outcome,
+    PlannedChange,
+    Receipt,
+    RecordOutcome,
+    RemoteEvidence,
+    RemoteReport,
+    RemoteSnapshot,
+    Review,
+    SyncPlan,
+)
+from connectors.filecheck import check_file, sniff_type
+from connectors.http.errors import RemoteError
+from connectors.http.retry import with_retry
+from connectors.nq71.client import Nq71Client
+from connectors.nq71.mapping import (
+    STATUS_BY_CODE,
+    STATUS_CODES,
+    IndicatorMap,
+    format_number,
+    load_overrides,
+    map_indicators,
+    parse_number,
+    to_period,
+)
+from connectors.planning import EVIDENCE_MISSING, decide, held_for_evidence
+from models import catalogue
+from models.fingerprint import fingerprint
+from models.ledger import Ledger
+from models.records import EvidenceFile, ProgressRecord, Status
+
+SYSTEM = "nq71"
+MAX_FILE_BYTES = 50 * 1024 * 1024
+PART_SIZE = 1024 * 1024
+_REVIEWS: Mapping[int, Review] = {0: "pending", 1: "accepted", 2: "rejected"}
+_KINDS = {"jpeg": "hinh_anh", "png": "hinh_anh", "pdf": "van_ban", "docx": "van_ban"}
+_ACTION_OUTCOME: Mapping[str, Outcome] = {
+    "none": Outcome.IN_SYNC,
+    "hold": Outcome.HELD,
+    "conflict": Outcome.CONFLICT,
+    "unmapped": Outcome.UNMAPPED,
+    "fail": Outcome.FAILED,
+}
+
+
+class LocalFileError(Exception):
+    """An evidence file that cannot be sent; its text is the reason, in Vietnamese."""
+
+
+def report_fields(record: ProgressRecord, indicator: str) -> dict[str, Any]:
+    """The body of a report as the connector writes it."""
+    return {
+        "ma_chi_tieu": indicator,
+        "ky_bao_cao": to_period(record.period),
+        "gia_tri_thuc_hien": format_number(record.actual),
+        "ty_le_hoan_thanh": format_number(record.progress_percent),
+        "tinh_trang": STATUS_CODES[record.status],
+        "ghi_chu": record.note,
+        "nguoi_bao_cao": record.reporter,
+    }
+
+
+def report_fingerprint(report: Mapping[str, Any], files: Sequence[str]) -> str:
+    """What the connector owns in a report, fingerprinted: the fields and the files' hashes."""
+    return fingerprint(
+        {
+            "gia_tri_thuc_hien": format_number(parse_number(report.get("gia_tri_thuc_hien"))),
+            "ty_le_hoan_thanh": format_number(parse_number(report.get("ty_le_hoan_thanh"))),
+            "tinh_trang": int(report.get("tinh_trang") or 0),
+            "ghi_chu": " ".join(str(report.get("ghi_chu") or "").split()),
+            "nguoi_bao_cao": " ".join(str(report.get("nguoi_bao_cao") or "").split()),
+            "files": sorted(set(files)),
+        }
+    )
+
+
+def desired_fingerprint(record: ProgressRecord, indicator: str) -> str:
+    """The fingerprint the remote report has once it holds RECORD."""
+    return report_fingerprint(
+        report_fields(record, indicator), [e.sha256 for e in record.evidence]
+    )
+
+
+def overall_review(evidence: Sequence[RemoteEvidence]) -> Review | None:
+    """Rejected if any file is, accepted if all are, otherwise pending; None without files."""
+    if not evidence:
+        return None
+    reviews = {e.review for e in evidence}
+    if "rejected" in reviews:
+        return "rejected"
+    return "accepted" if reviews == {"accepted"} else "pending"
+
+
+class Nq71Adapter:
+    """Pushes canonical records to nq71 and reads back what it holds."""
+
+    system = SYSTEM
+
+    def __init__(
+        self,
+        client: Nq71Client,
+        ledger: Ledger,
+        evidence_root: Path,
+        mapping_file: Path | None = None,
+    ) -> None:
+        self.client = client
+        self.ledger = ledger
+        self.evidence_root = evidence_root
+        self.mapping_file = mapping_file
+        self.indicators = IndicatorMap(by_plan={})
+
+    async def fetch(self, periods: Sequence[str]) -> RemoteSnapshot:
+        """Map the indicators, then read every report of PERIODS with its attachments."""
+        snapshot = RemoteSnapshot(system=SYSTEM, periods=list(periods))
+        remote = await self.client.indicators()
+        self.indicators = map_indicators(
+            catalogue.targets(), remote, load_overrides(self.mapping_file)
+        )
+        snapshot.unmapped = dict(self.indicators.unmapped_plan)
+        for code, title in sorted(self.indicators.unmapped_remote.items()):
+            snapshot.notes.append(f"Chỉ tiêu {code} trên nq71 không khớp chỉ tiêu nào: {title}")
+        listings = await asyncio.gather(
+            *(self.client.reports(period=to_period(p)) for p in periods)
+        )
+        chosen: list[tuple[str, str, dict[str, Any], list[str]]] = []
+        for period, reports in zip(periods, listings, strict=True):
+            by_indicator: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for report in reports:
+                by_indicator[str(report["ma_chi_tieu"])].append(report)
+            for indicator, found in by_indicator.items():
+                plan_code = self.indicators.by_remote.get(indicator)
+                if plan_code is None:
+                    continue
+                main = self._canonical(plan_code, period, found)
+                others = [str(r["id"]) for r in found if r is not main]
+                chosen.append((plan_code, period, main, others))
+        files = await asyncio.gather(
+            *(self._attachments(report) for _, _, report, _ in chosen)
+        )
+        for (code, period, report, others), attached in zip(chosen, files, strict=True):
+            snapshot.reports.append(self._remote(code, period, report, others, attached))
+        return snapshot
+
+    def _canonical(
+        self, code: str, period: str, found: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        state = self.ledger.get_sync_state(SYSTEM, code, period)
+        ours = [r for r in found if state is not None and str(r["id"]) == state.remote_id]
+        return ours[0] if ours else min(found, key=lambda r: int(r["id"]))
+
+    async def _attachments(self, report: Mapping[str, Any]) -> list[dict[str, Any]]:
+        if not int(report.get("so_minh_chung") or 0):
+            return []
+        return await self.client.attachments(int(report["id"]))
+
+    def _remote(
+        self,
+        code: str,
+        period: str,
+        report: Mapping[str, Any],
+        duplicates: list[str],
+        attached: list[dict[str, Any]],
+    ) -> RemoteReport:
+        evidence = [
+            RemoteEvidence(
+                remote_id=str(a.get("tai_lieu_id")),
+                name=str(a.get("tieu_de") or ""),
+                sha256=a.get("sha256"),
+                review=_REVIEWS.get(int((a.get("tham_dinh") or {}).get("ket_qua") or 0), "pending"),
+                comment=str((a.get("tham_dinh") or {}).get("y_kien") or ""),
+            )
+            for a in attached
+        ]
+        rejected = [e.comment for e in evidence if e.review == "rejected" and e.comment]
+        status_code = int(report.get("tinh_trang") or 0)
+        return RemoteReport(
+            target_code=code,
+            period=period,
+            remote_id=str(report["id"]),
+            actual=parse_number(report.get("gia_tri_thuc_hien")),
+            progress_percent=parse_number(report.get("ty_le_hoan_thanh")),
+            status=STATUS_BY_CODE.get(status_code),
+            note=str(report.get("ghi_chu") or ""),
+            evidence=evidence,
+            review=overall_review(evidence),
+            review_comment="; ".join(rejected),
+            updated_at=report.get("ngay_cap_nhat"),
+            duplicates=duplicates,
+            fingerprint=report_fingerprint(report, [str(a.get("sha256")) for a in attached]),
+        )
+
+    def plan(self, records: Sequence[ProgressRecord], snapshot: RemoteSnapshot) -> SyncPlan:
+        """Plan one change per record: create/update, leave, hold, conflict, unmapped or fail."""
+        plan = SyncPlan(system=SYSTEM, snapshot=snapshot)
+        plan.changes.extend(self._plan_one(record, snapshot) for record in records)
+        return plan
+
+    def _plan_one(self, record: ProgressRecord, snapshot: RemoteSnapshot) -> PlannedChange:
+        key = {"target_code": record.target_code, "period": record.period, "record": record}
+        indicator = self.indicators.by_plan.get(record.target_code)
+        if indicator is None:
+            reason = snapshot.unmapped.get(record.target_code, "Chưa ánh xạ được chỉ tiêu.")
+            return PlannedChange(**key, action="unmapped", reason=reason)
+        remote = snapshot.get(record.target_code, record.period)
+        if held_for_evidence(record, catalogue.get(record.target_code)):
+            return PlannedChange(**key, action="hold", reason=EVIDENCE_MISSING, remote=remote)
+        for evidence in record.evidence:
+            problem = check_file(self.evidence_root / evidence.path, MAX_FILE_BYTES)
+            if problem:
+                return PlannedChange(**key, action="fail", reason=problem, remote=remote)
+        wanted = desired_fingerprint(record, indicator)
+        state = self.ledger.get_sync_state(SYSTEM, record.target_code, record.period)
+        action, reason = decide(wanted, remote, state)
+        uploads = [e for e in record.evidence if not self._document_id(e.sha256)]
+        return PlannedChange(
+            **key,
+            action=action,
+            reason=reason,
+            remote=remote,
+            uploads=uploads if action in ("create", "update") else [],
+            fingerprint=wanted,
+            differences=_differences(record, remote),
+        )
+
+    def _document_id(self, sha256: str) -> str | None:
+        upload = self.ledger.find_upload(SYSTEM, sha256)
+        return upload.remote_file_id if upload else None
+
+    async def apply(
+        self, plan: SyncPlan, *, run_id: str, submit: bool = False
+    ) -> list[RecordOutcome]:
+        """Carry the plan out, record by record, at most four requests in flight."""
+        return list(await asyncio.gather(*(self._apply_one(c, run_id) for c in plan.changes)))
+
+    async def _apply_one(self, change: PlannedChange, run_id: str) -> RecordOutcome:
+        if change.action not in ("create", "update"):
+            outcome = _ACTION_OUTCOME[change.action]
+            self._note(change, outcome, run_id)
+            return RecordOutcome(
+                target_code=change.target_code, period=change.period,
+                outcome=outcome, reason=change.reason,
+            )
+        try:
+            return await self._push(change, run_id)
+        except (RemoteError, LocalFileError) as error:
+            reason = _reason(error)
+            self.ledger.record_outcome(
+                SYSTEM, change.target_code, change.period, outcome="failed", error=reason
+            )
+            return RecordOutcome(
+                target_code=change.target_code, period=change.period,
+                outcome=Outcome.FAILED, reason=reason, error=reason,
+            )
+
+    def _note(self, change: PlannedChange, outcome: Outcome, run_id: str) -> None:
+        if outcome is not Outcome.IN_SYNC:
+            self.ledger.record_outcome(
+                SYSTEM, change.target_code, change.period,
+                outcome=outcome.value, error=change.reason or None,
+            )
+            return
+        remote, state = change.remote, self.ledger.get_sync_state(
+            SYSTEM, change.target_code, change.period
+        )
+        if remote and change.fingerprint and (
+            state is None or state.last_seen_remote_fingerprint != remote.fingerprint
+        ):
+            self.ledger.record_receipt(
+                SYSTEM, change.target_code, change.period,
+                run_id=run_id, pushed_fingerprint=change.fingerprint, outcome="in_sync",
+                remote_id=remote.remote_id, remote_version=remote.updated_at,
+                remote_fingerprint=remote.fingerprint,
+            )
+
+    async def _push(self, change: PlannedChange, run_id: str) -> RecordOutcome:
+        record = change.record
+        assert record is not None
+        indicator = self.indicators.by_plan[change.target_code]
+        fields = report_fields(record, indicator)
+        created = False
+        if change.remote is not None:
+            report_id = int(change.remote.remote_id)
+        else:
+            report_id, created = await self._find_or_create(record, indicator, fields)
+        documents = [await self._ensure_document(e) for e in record.evidence]
+        attached = await self.client.attachments(report_id)
+        held = {str(a.get("sha256")) for a in attached} | {
+            str(a.get("tai_lieu_id")) for a in attached
+        }
+        for evidence, document in zip(record.evidence, documents, strict=True):
+            if evidence.sha256 not in held and document not in held:
+                await self._attach(report_id, record, evidence, document)
+                held |= {evidence.sha256, document}
+        current = await self._read(report_id, indicator, record.period)
+        if current is None or report_fingerprint(current, []) != report_fingerprint(fields, []):
+            await self.client.update_report(report_id, fields)
+            current = await self._read(report_id, indicator, record.period)
+        after = await self.client.attachments(report_id)
+        remote_fp = report_fingerprint(current or {}, [str(a.get("sha256")) for a in after])
+        outcome = Outcome.CREATED if created else Outcome.UPDATED
+        pushed = change.fingerprint or desired_fingerprint(record, indicator)
+        self.ledger.record_receipt(
+            SYSTEM, change.target_code, change.period,
+            run_id=run_id, pushed_fingerprint=pushed, outcome=outcome.value,
+            unit_code=record.unit_code, remote_id=str(report_id), remote_row=indicator,
+            remote_version=(current or {}).get("ngay_cap_nhat"), remote_fingerprint=remote_fp,
+        )
+        return RecordOutcome(
+            target_code=change.target_code,
+            period=change.period,
+            outcome=outcome,
+            receipt=Receipt(
+                remote_id=str(report_id),
+                remote_version=(current or {}).get("ngay_cap_nhat"),
+                remote_fingerprint=remote_fp,
+                pushed_fingerprint=pushed,
+            ),
+            uploaded=[e.path for e in change.uploads],
+        )
+
+    async def _read(self, report_id: int, indicator: str, period: str) -> dict[str, Any] | None:
+        found = await self.client.reports(period=to_period(period), indicator=indicator)
+        return next((r for r in found if int(r["id"]) == report_id), None)
+
+    async def _lookup(self, indicator: str, period: str) -> int | None:
+        found = await self.client.reports(period=to_period(period), indicator=indicator)
+        ids = [int(r["id"]) for r in found]
+        return min(ids) if ids else None
+
+    async def _find_or_create(
+        self, record: ProgressRecord, indicator: str, fields: Mapping[str, Any]
+    ) -> tuple[int, bool]:
+        """The report of (indicator, period): found, or created exactly once."""
+        existing = await self._lookup(indicator, record.period)
+        if existing is not None:
+            return existing, False
+        body = dict(fields)
+        if body["tinh_trang"] == STATUS_CODES[Status.COMPLETED]:
+            body["tinh_trang"] = STATUS_CODES[Status.IN_PROGRESS]
+        first = True
+
+        async def create_once() -> int:
+            nonlocal first
+            if not first:
+                again = await self._lookup(indicator, record.period)
+                if again is not None:
+                    return again
+            first = False
+            return await self.client.create_report(body)
+
+        return await with_retry(create_once, self.client.session.policy), True
+
+    async def _attach(
+        self, report_id: int, record: ProgressRecord, evidence: EvidenceFile, document: str
+    ) -> None:
+        """Attach a document once: after an unknown outcome, look before trying again."""
+        fields = {
+            "tai_lieu_id": document,
+            "tieu_de": Path(evidence.path).name,
+            "so_hieu_van_ban": record.document_number,
+            "ngay_ban_hanh": _vn_date(record.issue_date),
+        }
+        first = True
+
+        async def attach_once() -> None:
+            nonlocal first
+            if not first:
+                present = await self.client.attachments(report_id)
+                if any(a.get("tai_lieu_id") == document for a in present):
+                    return
+            first = False
+            await self.client.attach(report_id, fields)
+
+        await with_retry(attach_once, self.client.session.policy)
+        self.ledger.record_attachment(
+            SYSTEM, record.target_code, record.period, evidence.sha256,
+            remote_report=str(report_id), remote_file_id=document,
+        )
+
+    async def _ensure_document(self, evidence: EvidenceFile) -> str:
+        """The document id of this content: uploaded before, resumed, or uploaded now."""
+        known = self.ledger.find_upload(SYSTEM, evidence.sha256)
+        if known and known.remote_file_id:
+            return known.remote_file_id
+        path = self.evidence_root / evidence.path
+        problem = check_file(path, MAX_FILE_BYTES)
+        if problem:
+            raise LocalFileError(problem)
+        upload_id, part_size, received = None, PART_SIZE, set[int]()
+        if known and known.remote_upload_id:
+            try:
+                received, _ = await self.client.upload_status(known.remote_upload_id)
+                upload_id = known.remote_upload_id
+            except RemoteError as error:
+                if error.code != "KHONG_TIM_THAY":
+                    raise
+        if upload_id is None:
+            upload_id, part_size = await self.client.start_upload(
+                {
+                    "ten_tep": path.name,
+                    "kich_thuoc": path.stat().st_size,
+                    "sha256": evidence.sha256,
+                    "loai_tai_lieu": _KINDS.get(sniff_type(path) or "", "khac"),
+                }
+            )
+            self.ledger.record_upload_started(SYSTEM, evidence, upload_id)
+        size = path.stat().st_size
+        parts = max(1, -(-size // part_size))
+        with path.open("rb") as stream:
+            for number in range(parts):
+                if number in received:
+                    continue
+                stream.seek(number * part_size)
+                await self.client.put_part(upload_id, number, stream.read(part_size))
+        try:
+            document = await self.client.finish_upload(upload_id)
+        except RemoteError as error:
+            if error.code == "SAI_MA_BAM":
+                self.ledger.forget_upload(SYSTEM, evidence.sha256)
+            raise
+        self.ledger.record_upload(SYSTEM, evidence, document)
+        return document
+
+
+def _vn_date(value: str | None) -> str:
+    if not value:
+        return ""
+    year, month, day = value[:10].split("-")
+    return f"{day}/{month}/{year}"
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, RemoteError):
+        return f"nq71: {error.message}" + (f" ({error.code})" if error.code else "")
+    return str(error)
+
+
+def _differences(
+    record: ProgressRecord, remote: RemoteReport | None
+) -> dict[str, tuple[object, object]]:
+    if remote is None:
+        return {}
+    pairs = {
+        "actual": (record.actual, remote.actual),
+        "progress_percent": (record.progress_percent, remote.progress_percent),
+        "status": (record.status.value, remote.status.value if remote.status else None),
+        "note": (record.note, remote.note),
+        "evidence": (
+            sorted({e.sha256 for e in record.evidence}),
+            sorted({e.sha256 or e.remote_id for e in remote.evidence}),
+        ),
+    }
+    return {name: pair for name, pair in pairs.items() if pair[0] != pair[1]}
