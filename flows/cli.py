@@ -53,11 +53,61 @@ def validate(
 def template(
     unit_code: Annotated[str, typer.Argument(help="Mã đơn vị, ví dụ VHXH.")],
     out: Annotated[Path | None, typer.Option("--out", help="Tệp Excel sẽ ghi.")] = None,
+    assignments: Annotated[
+        Path | None,
+        typer.Option(
+            "--assignments", help="Tệp phân công (6 rõ); mặc định NQSYNC_ASSIGNMENTS nếu có."
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")] = False,
 ) -> None:
     """Tạo mẫu báo cáo Excel cho một đơn vị (write a unit's report workbook)."""
     from connectors.local.commands import template_command
 
-    raise typer.Exit(template_command(unit_code, out))
+    if assignments is None:
+        from models.settings import get_settings
+
+        assignments = get_settings().assignments
+    raise typer.Exit(template_command(unit_code, out, assignments, force=force))
+
+
+@app.command("mock-servers")
+def mock_servers(
+    host: Annotated[str, typer.Option(help="Địa chỉ lắng nghe (chỉ loopback).")] = "127.0.0.1",
+    theodoinq_port: Annotated[int, typer.Option(help="Cổng của theodoinq giả lập.")] = 8701,
+    nq71_port: Annotated[int, typer.Option(help="Cổng của nq71 giả lập.")] = 8702,
+    seed: Annotated[int, typer.Option(help="Hạt giống dữ liệu mẫu.")] = 0,
+    token_ttl: Annotated[
+        int | None, typer.Option(help="Thời hạn token (giây); mặc định theo từng hệ thống.")
+    ] = None,
+    latency_ms: Annotated[int, typer.Option(help="Độ trễ thêm cho mỗi yêu cầu (ms).")] = 0,
+    rate: Annotated[float, typer.Option(help="theodoinq: số yêu cầu mỗi giây.")] = 10.0,
+    burst: Annotated[int, typer.Option(help="theodoinq: số yêu cầu dồn tối đa.")] = 20,
+    max_in_flight: Annotated[int, typer.Option(help="nq71: số yêu cầu đồng thời tối đa.")] = 4,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Thư mục lưu dữ liệu (mặc định: trong bộ nhớ).")
+    ] = None,
+    allow_remote: Annotated[
+        bool, typer.Option("--allow-remote", help="Cho phép địa chỉ không phải loopback.")
+    ] = False,
+) -> None:
+    """Chạy máy chủ giả lập theodoinq và nq71 (serve both mock servers on loopback)."""
+    from mock_servers.serve import ServeOptions, serve_command
+
+    options = ServeOptions(
+        host=host,
+        theodoinq_port=theodoinq_port,
+        nq71_port=nq71_port,
+        seed=seed,
+        token_ttl=token_ttl,
+        latency_ms=latency_ms,
+        rate=rate,
+        burst=burst,
+        max_in_flight=max_in_flight,
+        data_dir=data_dir,
+        allow_remote=allow_remote,
+    )
+    raise typer.Exit(serve_command(options))
 
 
 def main() -> None:

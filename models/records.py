@@ -68,3 +68,24 @@ class RowError(BaseModel):
     row: int | None
     column: str | None
     reason: str
+
+
+class SourceFile(BaseModel):
+    """A workbook read from the source, relative to the source root, with its sha256."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    sha256: str
+    size: int
+
+
+class ReadResult(BaseModel):
+    """What reading a source gives: good records, row errors, and every workbook file found
+    (sha256 and size), except non-report workbooks that rows name as evidence."""
+
+    model_config = ConfigDict(frozen=True)
+
+    records: tuple[ProgressRecord, ...] = ()
+    errors: tuple[RowError, ...] = ()
+    files: tuple[SourceFile, ...] = ()

@@ -54,6 +54,14 @@ class FileUnreadable(Exception):
         self.reason = reason
 
 
+class SourceError(Exception):
+    """A source (folder or file) that cannot be read at all; `reason` is one Vietnamese line."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 def is_percent_format(number_format: str) -> bool:
     """Whether an Excel number format scales by 100 (a `%` outside quotes and escapes)."""
     return "%" in re.sub(r'"[^"]*"|\\.', "", number_format)

@@ -153,14 +153,18 @@ def parse_number(value: CellValue, label: str = "Giá trị") -> float:
         digits = _digits_of(text)
         if digits is not None:
             try:
-                return float(Decimal(sign + digits))
+                number = float(Decimal(sign + digits))
             except InvalidOperation:
-                pass
+                number = math.nan
+            if math.isfinite(number):
+                return number
     raise CellError(f"{label} không phải là số: {_show(value)}")
 
 
 def format_number_vi(value: float | int | Decimal) -> str:
     """A number written the Vietnamese way: `1.234,5` (dot groups thousands, comma decimals)."""
+    if not math.isfinite(value):
+        return str(value)
     text = format(Decimal(repr(value)) if isinstance(value, float) else Decimal(value), "f")
     sign = "-" if text.startswith("-") else ""
     whole, _, fraction = text.lstrip("-").partition(".")
@@ -177,7 +181,10 @@ def parse_percent(value: CellValue, *, percent_format: bool, label: str = "Tỷ 
     """A percentage as a number of percent: a percent-formatted 0.875 → 87.5; `"87,5%"` → 87.5."""
     if _is_number(value):
         number = parse_number(value, label)
-        return _times_100(number) if percent_format else number
+        scaled = _times_100(number) if percent_format else number
+        if not math.isfinite(scaled):
+            raise CellError(f"{label} quá lớn: {_show(value)}")
+        return scaled
     if isinstance(value, str):
         text = normalize_text(value)
         if text.endswith("%"):

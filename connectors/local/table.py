@@ -8,11 +8,11 @@ order; unknown columns are ignored, the first of two same-named columns is used.
 header, blank rows and rows repeating the header are skipped.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from connectors.local.grid import EMPTY, Cell, Sheet
-from connectors.local.normalize import cell_text, is_blank, match_key
+from connectors.local.normalize import cell_text, is_blank, match_key, parse_heading
 
 HEADER_SCAN_ROWS = 20
 
@@ -25,7 +25,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     required: bool = False
 
-    def keys(self) -> frozenset[str]:
+    def match_keys(self) -> frozenset[str]:
         """The match keys this column's header may have."""
         return frozenset(match_key(n) for n in (self.name, *self.aliases))
 
@@ -67,12 +67,12 @@ class TableError(Exception):
 def read_table(sheet: Sheet, columns: Sequence[Column]) -> Table:
     """Rows of `sheet` under its header row; the first column given is the key column."""
     key_column = columns[0]
-    by_key = {k: c.name for c in columns for k in c.keys()}
+    by_key = {k: c.name for c in columns for k in c.match_keys()}
     header_row, positions = _find_header(sheet, by_key, key_column)
     missing = [c.name for c in columns if c.required and c.name not in positions]
     if missing:
         raise TableError(f"Thiếu cột: {', '.join(missing)}", header_row)
-    header_keys = key_column.keys()
+    header_keys = key_column.match_keys()
     rows = []
     for number in range(header_row + 1, len(sheet.rows) + 1):
         row = TableRow(number, {n: sheet.cell(number, i) for n, i in positions.items()})
@@ -82,6 +82,22 @@ def read_table(sheet: Sheet, columns: Sequence[Column]) -> Table:
             continue
         rows.append(row)
     return Table(sheet.name, header_row, tuple(positions), tuple(rows))
+
+
+def rows_under_headings(
+    table: Table, code_column: str, title_column: str
+) -> Iterator[tuple[TableRow, str | None]]:
+    """The rows that are not section headings, each with the section of the heading above it
+    (None before any). A heading is in the code column, or in the title column when the code
+    cell is blank."""
+    section: str | None = None
+    for row in table.rows:
+        code = row[code_column].value
+        heading = parse_heading(row[title_column].value if is_blank(code) else code)
+        if heading is not None:
+            section = heading
+        else:
+            yield row, section
 
 
 def _find_header(
