@@ -9,11 +9,9 @@ from tenacity import (
     AsyncRetrying,
     RetryCallState,
     retry_if_exception,
-    stop_after_attempt,
-    stop_after_delay,
 )
 
-from connectors.http.errors import RemoteError
+from connectors.http.errors import Action, RemoteError
 
 T = TypeVar("T")
 
@@ -23,11 +21,26 @@ class RetryPolicy:
     """Bounds of the retry loop: attempts and elapsed time, backoff and the Retry-After cap."""
 
     max_attempts: int = 6
+    max_rate_limited_attempts: int = 20
     max_elapsed: float = 180.0
     initial_backoff: float = 0.5
     max_backoff: float = 20.0
     jitter: float = 0.5
     retry_after_cap: float = 30.0
+
+
+def _stop(policy: RetryPolicy) -> Callable[[RetryCallState], bool]:
+    """Stop on time, or on attempts: a rate-limited request (not carried out) has more."""
+
+    def stop(state: RetryCallState) -> bool:
+        if (state.seconds_since_start or 0.0) >= policy.max_elapsed:
+            return True
+        exc = state.outcome.exception() if state.outcome else None
+        limited = isinstance(exc, RemoteError) and exc.decision.action is Action.RATE_LIMITED
+        cap = policy.max_rate_limited_attempts if limited else policy.max_attempts
+        return state.attempt_number >= cap
+
+    return stop
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -59,7 +72,7 @@ async def with_retry(
     last: RemoteError | None = None
     async for attempt in AsyncRetrying(
         retry=retry_if_exception(_retryable),
-        stop=stop_after_attempt(policy.max_attempts) | stop_after_delay(policy.max_elapsed),
+        stop=_stop(policy),
         wait=_wait(policy),
         reraise=True,
     ):

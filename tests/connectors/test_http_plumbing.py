@@ -241,3 +241,20 @@ async def test_args_are_rebuilt_for_each_attempt() -> None:
 
     assert await session([]).request("PUT", "/b", args=args) == {"a": 1}
     assert bodies == [b'{"a": 1}', b'{"a": 1}']
+
+
+async def test_rate_limited_calls_get_their_own_larger_budget() -> None:
+    """429s (never carried out) are retried past max_attempts, up to their own cap."""
+    policy = RetryPolicy(
+        max_attempts=2, max_rate_limited_attempts=5, initial_backoff=0.001, jitter=0
+    )
+    calls = 0
+
+    async def limited() -> str:
+        nonlocal calls
+        calls += 1
+        raise RemoteError("demo", "slow", RATE_LIMITED, retry_after=0)
+
+    with pytest.raises(RemoteError):
+        await with_retry(limited, policy)
+    assert calls == 5
