@@ -26,6 +26,7 @@ from connectors.base import (
 from connectors.filecheck import check_file, sniff_type
 from connectors.http.errors import RemoteError
 from connectors.http.retry import with_retry
+from connectors.logging import redact_text
 from connectors.nq71.client import Nq71Client
 from connectors.nq71.mapping import (
     STATUS_BY_CODE,
@@ -445,8 +446,10 @@ def _vn_date(value: str | None) -> str:
 
 def _reason(error: BaseException) -> str:
     if isinstance(error, RemoteError):
-        return f"nq71: {error.message}" + (f" ({error.code})" if error.code else "")
-    return str(error)
+        text = f"nq71: {error.message}" + (f" ({error.code})" if error.code else "")
+    else:
+        text = str(error)
+    return redact_text(text)
 
 
 def _differences(

@@ -11,6 +11,7 @@ from connectors.http.errors import FAIL_CONFIG, RemoteError
 from connectors.http.pacing import InFlightLimit, Pacer
 from connectors.http.retry import RetryPolicy
 from connectors.http.session import ApiSession
+from connectors.logging import register_secret
 from connectors.nq71.errors import TABLE, TOKEN_REFUSED
 
 SYSTEM = "nq71"
@@ -117,7 +118,9 @@ class Nq71Client:
             data={"grant_type": "client_credentials"},
             auth=(self._client_id, self._client_secret.get_secret_value()),
         )
-        return SecretStr(str(data["access_token"]))
+        token = SecretStr(str(data["access_token"]))
+        register_secret(token)
+        return token
 
     async def _pages(self, path: str, params: Mapping[str, Any]) -> AsyncIterator[dict[str, Any]]:
         page = 1

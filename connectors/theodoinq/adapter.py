@@ -26,6 +26,7 @@ from connectors.base import (
 from connectors.filecheck import check_file
 from connectors.http.errors import RemoteError
 from connectors.http.retry import with_retry
+from connectors.logging import redact_text
 from connectors.planning import EVIDENCE_MISSING, decide, held_for_evidence
 from connectors.theodoinq.client import TheodoinqClient
 from connectors.theodoinq.mapping import (
@@ -459,8 +460,10 @@ def _named_row(error: RemoteError, rows: Mapping[str, Mapping[str, Any]]) -> str
 
 def _reason(error: BaseException) -> str:
     if isinstance(error, RemoteError):
-        return f"theodoinq: {error.message}" + (f" ({error.code})" if error.code else "")
-    return str(error)
+        text = f"theodoinq: {error.message}" + (f" ({error.code})" if error.code else "")
+    else:
+        text = str(error)
+    return redact_text(text)
 
 
 def _receipt(remote_id: str | None, row: Mapping[str, Any], pushed: str) -> Receipt:

@@ -13,6 +13,7 @@ from connectors.http.errors import RemoteError
 from connectors.http.pacing import Pacer, TokenBucket
 from connectors.http.retry import RetryPolicy
 from connectors.http.session import ApiSession
+from connectors.logging import register_secret
 from connectors.theodoinq.errors import TABLE
 
 SYSTEM = "theodoinq"
@@ -99,7 +100,9 @@ class TheodoinqClient:
             "/auth_api/api/login",
             json={"username": self._username, "password": self._password.get_secret_value()},
         )
-        return SecretStr(str(data["accessToken"]))
+        token = SecretStr(str(data["accessToken"]))
+        register_secret(token)
+        return token
 
     async def grants(self, year: int) -> list[dict[str, Any]]:
         """The account's reporting assignments for YEAR."""

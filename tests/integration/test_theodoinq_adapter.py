@@ -219,3 +219,40 @@ def test_upload_timeout_after_commit_leaves_exactly_one_file(tmp_path: Path) -> 
         adapter.ledger.close()
     assert state["counts"]["uploads"] == 1
     assert len(state["files"]) == 1
+
+
+async def test_other_grants_are_listed_as_not_handled_and_never_written(rig: Rig) -> None:
+    """Weekly and other resolutions' grants are noted, and no save ever touches them."""
+    snapshot = await rig.adapter.fetch([PERIOD])
+    assert any("TUAN" in note for note in snapshot.notes)
+    assert any("71/NQ-CP" in note for note in snapshot.notes)
+    await rig.run(sample(rig.root))
+    state = await rig.state()
+    untouched = [g for g in state["grants"] if g["periodType"] != "THANG"]
+    assert untouched and all(r["saves"] == 0 for g in untouched for r in g["rows"])
+
+
+async def test_submits_only_when_asked(rig: Rig) -> None:
+    """Without submit the grant stays open; with it the grant is submitted."""
+    await rig.run(sample(rig.root))
+    assert (await rig.grant())["grantStatus"] == "OPEN"
+    await rig.run(sample(rig.root), submit=True)
+    assert (await rig.grant())["grantStatus"] == "SUBMITTED"
+    assert (await rig.state())["counts"]["submits"] == 1
+
+
+async def test_factory_builds_from_settings(tmp_path: Path) -> None:
+    """open_adapter reaches the system at the settings' URL with the settings' timeout."""
+    from connectors.factory import open_adapter
+    from models.settings import Settings
+
+    app = create_app(TheodoinqMockConfig(rate=1000, burst=1000))
+    settings = Settings(theodoinq_url="http://theodoinq.test", http_timeout=7)
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}")
+    transport = httpx.ASGITransport(app=app)
+    async with open_adapter("theodoinq", settings, ledger, tmp_path, transport=transport) as a:
+        assert isinstance(a, TheodoinqAdapter)
+        assert a.client.session.client.timeout.read == 7
+        snapshot = await a.fetch([PERIOD])
+    assert len(snapshot.reports) == 44
+    ledger.close()
