@@ -68,7 +68,7 @@ def test_serves_both_mocks_with_the_configured_accounts_until_signalled(
 def test_refuses_a_non_loopback_host_without_allow_remote() -> None:
     """A non-loopback --host is refused with a one-line reason and exit 2."""
     process = start("--host", "0.0.0.0")
-    out, err = process.communicate(timeout=30)
+    _, err = process.communicate(timeout=30)
     assert process.returncode == 2
     assert "loopback" in err and "--allow-remote" in err
     assert "Traceback" not in err
@@ -83,6 +83,6 @@ def test_busy_port_is_a_clear_error() -> None:
         busy.listen()
         port = busy.getsockname()[1]
         process = start("--theodoinq-port", str(port), "--nq71-port", "0")
-        out, err = process.communicate(timeout=30)
+        _, err = process.communicate(timeout=30)
     assert process.returncode == 2
     assert "Không mở được cổng" in err and "Traceback" not in err
