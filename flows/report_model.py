@@ -1,0 +1,164 @@
+"""The reconciliation report of one run: the machine form every rendering is made from.
+
+Serialised with `model_dump(mode="json")` it is `reconciliation.json`:
+`{"run_id", "started_at", "finished_at", "dry_run", "as_of", "code_version",
+"source": {"files": [{"path", "sha256"}]}, "systems": {"theodoinq": {"summary", "entries",
+"notes"}, "nq71": {...}}, "warnings": [...], "errors": [row errors as validate prints them]}`.
+"""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from models.records import RowError
+
+
+class EntryStatus(StrEnum):
+    """Where one (unit, target, period) stands on one system (DESIGN.md, reconciliation)."""
+
+    IN_SYNC = "in_sync"
+    CREATED = "created"
+    UPDATED = "updated"
+    CONFLICT = "conflict"
+    HELD = "held"
+    MISSING_REMOTE = "missing_remote"
+    REMOTE_ONLY = "remote_only"
+    UNMAPPED = "unmapped"
+    FAILED = "failed"
+
+
+STATUS_LABELS: dict[EntryStatus, str] = {
+    EntryStatus.IN_SYNC: "Khớp",
+    EntryStatus.CREATED: "Đã tạo mới",
+    EntryStatus.UPDATED: "Đã cập nhật",
+    EntryStatus.CONFLICT: "Xung đột (bị sửa trên hệ thống)",
+    EntryStatus.HELD: "Tạm giữ, chưa gửi",
+    EntryStatus.MISSING_REMOTE: "Hệ thống chưa có",
+    EntryStatus.REMOTE_ONLY: "Chỉ có trên hệ thống",
+    EntryStatus.UNMAPPED: "Không ánh xạ được",
+    EntryStatus.FAILED: "Lỗi",
+}
+"""How the standing office reads each status (Vietnamese, NFC)."""
+
+
+class Difference(BaseModel):
+    """One field whose local and remote values differ."""
+
+    local: Any = None
+    remote: Any = None
+
+
+class EvidenceStatus(BaseModel):
+    """Evidence of one entry: what is local, what the remote lacks or holds twice, its review."""
+
+    local: list[str] = Field(default_factory=list)
+    missing_remote: list[str] = Field(default_factory=list)
+    duplicates_remote: list[str] = Field(default_factory=list)
+    review: Literal["pending", "accepted", "rejected"] | None = None
+    review_comment: str = ""
+
+
+class Entry(BaseModel):
+    """One (unit, target, period) on one system.
+
+    `local` and `remote` hold the canonical fields (`actual`, `progress_percent`, `status`,
+    `note`) of each side, None when that side has nothing. `planned` is what a dry run would
+    do (`create`, `update`), None on a real run.
+    """
+
+    unit_code: str | None = None
+    target_code: str
+    period: str
+    status: EntryStatus
+    reason: str = ""
+    local: dict[str, Any] | None = None
+    remote: dict[str, Any] | None = None
+    differences: dict[str, Difference] = Field(default_factory=dict)
+    error: str | None = None
+    evidence: EvidenceStatus = Field(default_factory=EvidenceStatus)
+    remote_id: str | None = None
+    planned: Literal["create", "update"] | None = None
+
+
+class SystemReport(BaseModel):
+    """One system's side of the run: counts per status, the entries, and notes."""
+
+    summary: dict[str, int] = Field(default_factory=dict)
+    entries: list[Entry] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    error: str | None = None
+
+
+WarningKind = Literal[
+    "overdue", "behind_schedule", "evidence_rejected", "evidence_missing", "missing_6ro"
+]
+
+WARNING_LABELS: dict[str, str] = {
+    "overdue": "Quá hạn",
+    "behind_schedule": "Chậm so với lộ trình",
+    "evidence_rejected": "Minh chứng không đạt",
+    "evidence_missing": "Thiếu minh chứng",
+    "missing_6ro": "Phân công chưa đủ 6 rõ",
+}
+
+
+class RunWarning(BaseModel):
+    """One warning of the plan's "cơ chế cảnh báo", with its detail in Vietnamese."""
+
+    kind: WarningKind
+    target_code: str
+    period: str | None = None
+    unit_code: str | None = None
+    detail: str
+
+
+class TargetProgress(BaseModel):
+    """A target's latest local progress, for the chart against the timeline."""
+
+    target_code: str
+    section: str
+    unit_code: str | None = None
+    period: str | None = None
+    progress_percent: float | None = None
+    status: str | None = None
+
+
+class SourceFileRef(BaseModel):
+    """A source workbook and its hash."""
+
+    path: str
+    sha256: str
+
+
+class SourceSummary(BaseModel):
+    """The run's source files."""
+
+    folder: str = ""
+    files: list[SourceFileRef] = Field(default_factory=list)
+
+
+class Reconciliation(BaseModel):
+    """The whole report of one run."""
+
+    run_id: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    dry_run: bool = False
+    as_of: date
+    code_version: str = ""
+    periods: list[str] = Field(default_factory=list)
+    source: SourceSummary = Field(default_factory=SourceSummary)
+    systems: dict[str, SystemReport] = Field(default_factory=dict)
+    warnings: list[RunWarning] = Field(default_factory=list)
+    progress: list[TargetProgress] = Field(default_factory=list)
+    timeline_percent: float = 0.0
+    errors: list[RowError] = Field(default_factory=list)
+
+    def failed(self) -> bool:
+        """Whether any record failed on any system (the command's exit 1)."""
+        return any(
+            report.error is not None or report.summary.get(EntryStatus.FAILED.value, 0) > 0
+            for report in self.systems.values()
+        )
