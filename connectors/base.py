@@ -2,13 +2,14 @@
 
 A run asks each adapter to `fetch` what the remote holds for some periods, to `plan` the changes
 that would make the remote hold the commune's records (pure: a dry run stops here), and to
-`apply` that plan. Every (target_code, period) the adapter is asked about gets exactly one
+`apply` that plan. A plan carries its snapshot, so a fresh adapter can apply it (each stage may
+run in its own task). Every (target_code, period) the adapter is asked about gets exactly one
 `RecordOutcome`.
 """
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -70,6 +71,8 @@ class RemoteSnapshot(BaseModel):
     unmapped: dict[str, str] = Field(default_factory=dict)
     held_periods: dict[str, str] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
+    context: dict[str, Any] = Field(default_factory=dict)
+    """What the adapter needs again to apply a plan made from this snapshot (e.g. remote ids)."""
 
     def get(self, target_code: str, period: str) -> RemoteReport | None:
         """The remote report for a key, or None."""

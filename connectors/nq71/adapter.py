@@ -31,7 +31,6 @@ from connectors.nq71.client import Nq71Client
 from connectors.nq71.mapping import (
     STATUS_BY_CODE,
     STATUS_CODES,
-    IndicatorMap,
     format_number,
     load_overrides,
     map_indicators,
@@ -96,6 +95,12 @@ def desired_fingerprint(record: ProgressRecord, indicator: str) -> str:
     )
 
 
+def indicators_of(snapshot: RemoteSnapshot) -> dict[str, str]:
+    """Plan code → `CTnn` as mapped when the snapshot was fetched."""
+    mapped: dict[str, str] = snapshot.context.get("indicators", {})
+    return mapped
+
+
 def overall_review(evidence: Sequence[RemoteEvidence]) -> Review | None:
     """Rejected if any file is, accepted if all are, otherwise pending; None without files."""
     if not evidence:
@@ -122,17 +127,17 @@ class Nq71Adapter:
         self.ledger = ledger
         self.evidence_root = evidence_root
         self.mapping_file = mapping_file
-        self.indicators = IndicatorMap(by_plan={})
 
     async def fetch(self, periods: Sequence[str]) -> RemoteSnapshot:
         """Map the indicators, then read every report of PERIODS with its attachments."""
         snapshot = RemoteSnapshot(system=SYSTEM, periods=list(periods))
         remote = await self.client.indicators()
-        self.indicators = map_indicators(
+        indicators = map_indicators(
             catalogue.targets(), remote, load_overrides(self.mapping_file)
         )
-        snapshot.unmapped = dict(self.indicators.unmapped_plan)
-        for code, title in sorted(self.indicators.unmapped_remote.items()):
+        snapshot.context["indicators"] = dict(indicators.by_plan)
+        snapshot.unmapped = dict(indicators.unmapped_plan)
+        for code, title in sorted(indicators.unmapped_remote.items()):
             snapshot.notes.append(f"Chỉ tiêu {code} trên nq71 không khớp chỉ tiêu nào: {title}")
         listings = await asyncio.gather(
             *(self.client.reports(period=to_period(p)) for p in periods)
@@ -143,7 +148,7 @@ class Nq71Adapter:
             for report in reports:
                 by_indicator[str(report["ma_chi_tieu"])].append(report)
             for indicator, found in by_indicator.items():
-                plan_code = self.indicators.by_remote.get(indicator)
+                plan_code = indicators.by_remote.get(indicator)
                 if plan_code is None:
                     continue
                 main = self._canonical(plan_code, period, found)
@@ -212,7 +217,7 @@ class Nq71Adapter:
 
     def _plan_one(self, record: ProgressRecord, snapshot: RemoteSnapshot) -> PlannedChange:
         key = {"target_code": record.target_code, "period": record.period, "record": record}
-        indicator = self.indicators.by_plan.get(record.target_code)
+        indicator = indicators_of(snapshot).get(record.target_code)
         if indicator is None:
             reason = snapshot.unmapped.get(record.target_code, "Chưa ánh xạ được chỉ tiêu.")
             return PlannedChange(**key, action="unmapped", reason=reason)
@@ -245,9 +250,14 @@ class Nq71Adapter:
         self, plan: SyncPlan, *, run_id: str, submit: bool = False
     ) -> list[RecordOutcome]:
         """Carry the plan out, record by record, at most four requests in flight."""
-        return list(await asyncio.gather(*(self._apply_one(c, run_id) for c in plan.changes)))
+        indicators = indicators_of(plan.snapshot)
+        return list(
+            await asyncio.gather(*(self._apply_one(c, indicators, run_id) for c in plan.changes))
+        )
 
-    async def _apply_one(self, change: PlannedChange, run_id: str) -> RecordOutcome:
+    async def _apply_one(
+        self, change: PlannedChange, indicators: Mapping[str, str], run_id: str
+    ) -> RecordOutcome:
         if change.action not in ("create", "update"):
             outcome = _ACTION_OUTCOME[change.action]
             self._note(change, outcome, run_id)
@@ -256,7 +266,7 @@ class Nq71Adapter:
                 outcome=outcome, reason=change.reason,
             )
         try:
-            return await self._push(change, run_id)
+            return await self._push(change, indicators[change.target_code], run_id)
         except (RemoteError, LocalFileError) as error:
             reason = _reason(error)
             self.ledger.record_outcome(
@@ -287,10 +297,9 @@ class Nq71Adapter:
                 remote_fingerprint=remote.fingerprint,
             )
 
-    async def _push(self, change: PlannedChange, run_id: str) -> RecordOutcome:
+    async def _push(self, change: PlannedChange, indicator: str, run_id: str) -> RecordOutcome:
         record = change.record
         assert record is not None
-        indicator = self.indicators.by_plan[change.target_code]
         fields = report_fields(record, indicator)
         created = False
         if change.remote is not None:

@@ -102,7 +102,6 @@ class TheodoinqAdapter:
         self.client = client
         self.ledger = ledger
         self.evidence_root = evidence_root
-        self._grants: dict[str, dict[str, Any]] = {}
 
     async def fetch(self, periods: Sequence[str]) -> RemoteSnapshot:
         """Read the monthly grants of PERIODS and their whole reports."""
@@ -123,7 +122,7 @@ class TheodoinqAdapter:
             if found is None:
                 snapshot.held_periods[period] = "Không có kỳ báo cáo tháng này trên theodoinq."
                 continue
-            self._grants[period] = found
+            snapshot.context.setdefault("grants", {})[period] = found
             status = str(found.get("grantStatus"))
             if status in _LOCKED:
                 snapshot.held_periods[period] = _LOCKED[status]
@@ -262,8 +261,10 @@ class TheodoinqAdapter:
                 reason=change.reason,
             )
             self._note_outcome(change, outcome, run_id)
+        grants: dict[str, dict[str, Any]] = plan.snapshot.context.get("grants", {})
         for period, changes in pushes.items():
-            for result in await self._push_grant(period, changes, run_id):
+            grant_id = int(grants[period]["grantId"])
+            for result in await self._push_grant(grant_id, period, changes, run_id):
                 outcomes[(result.target_code, result.period)] = result
         if submit:
             await self._submit(plan)
@@ -290,9 +291,8 @@ class TheodoinqAdapter:
             )
 
     async def _push_grant(
-        self, period: str, changes: list[PlannedChange], run_id: str
+        self, grant_id: int, period: str, changes: list[PlannedChange], run_id: str
     ) -> list[RecordOutcome]:
-        grant_id = int(self._grants[period]["grantId"])
         results: dict[str, RecordOutcome] = {}
         file_ids: dict[str, list[str]] = {}
         for change in changes:
@@ -420,7 +420,7 @@ class TheodoinqAdapter:
 
     async def _submit(self, plan: SyncPlan) -> None:
         for period in plan.snapshot.periods:
-            grant = self._grants.get(period)
+            grant = plan.snapshot.context.get("grants", {}).get(period)
             if grant is None or period in plan.snapshot.held_periods:
                 continue
             grant_id = int(grant["grantId"])

@@ -26,6 +26,7 @@ class Subject:
     adapter: TargetAdapter
     ledger: Ledger
     writes: Callable[[], Awaitable[int]]
+    fresh: Callable[[], TargetAdapter]
 
 
 def _counter(mock: httpx.AsyncClient, keys: tuple[str, ...]) -> Callable[[], Awaitable[int]]:
@@ -42,14 +43,18 @@ async def subject(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         app = create_theodoinq(TheodoinqMockConfig(rate=1000, burst=1000))
         base, keys = "http://theodoinq.test", ("saves", "uploads", "submits")
         transport = httpx.ASGITransport(app=app)
-        adapter: Any = test_theodoinq_adapter.build(base, transport, tmp_path)
+        builder: Any = test_theodoinq_adapter.build
     else:
         app = create_nq71(Nq71MockConfig(seed=3))
         base, keys = "http://nq71.test", ("posts", "puts", "attachments", "parts")
         transport = httpx.ASGITransport(app=app)
-        adapter = test_nq71_adapter.build(base, transport, tmp_path)
+        builder = test_nq71_adapter.build
+    adapter = builder(base, transport, tmp_path)
     async with httpx.AsyncClient(transport=transport, base_url=base) as mock:
-        yield Subject(adapter, adapter.ledger, _counter(mock, keys))
+        yield Subject(
+            adapter, adapter.ledger, _counter(mock, keys),
+            lambda: builder(base, transport, tmp_path),
+        )
     adapter.ledger.close()
 
 
@@ -111,3 +116,15 @@ async def test_writes_leave_receipts_and_a_rerun_writes_nothing(
     )
     assert {o.outcome for o in again} == {Outcome.IN_SYNC, Outcome.HELD}
     assert await subject.writes() == before
+
+
+async def test_a_plan_survives_serialisation_and_a_fresh_adapter(
+    subject: Subject, tmp_path: Path
+) -> None:
+    """A plan made by one adapter, sent through JSON, is applied by a new adapter."""
+    from connectors.base import SyncPlan
+
+    plan = subject.adapter.plan(records(tmp_path), await subject.adapter.fetch([PERIOD]))
+    revived = SyncPlan.model_validate_json(plan.model_dump_json())
+    outcomes = await subject.fresh().apply(revived, run_id="revived")
+    assert {o.target_code: o.outcome for o in outcomes}["1.1.1"] is Outcome.CREATED

@@ -135,7 +135,7 @@ async def test_duplicates_on_the_remote_are_reported_never_added_to(rig: Rig) ->
     """Two reports already there for one key: one is updated, none is created."""
     target = record("1.5.17", actual=80, progress=90)
     snapshot = await rig.adapter.fetch([PERIOD])
-    indicator = rig.adapter.indicators.by_plan["1.5.17"]
+    indicator = snapshot.context["indicators"]["1.5.17"]
     fields = report_fields(target, indicator)
     for _ in range(2):
         await rig.adapter.client.create_report(fields)
@@ -200,10 +200,10 @@ async def test_unmappable_indicator_is_reported_never_guessed(rig: Rig, tmp_path
 
 async def test_all_44_titles_map_despite_rewording(rig: Rig) -> None:
     """NFD, reworded titles all map to the right CTnn."""
-    await rig.adapter.fetch([PERIOD])
+    snapshot = await rig.adapter.fetch([PERIOD])
     state = await rig.state()
     truth = {i["plan_code"]: i["ma_chi_tieu"] for i in state["indicators"]}
-    assert rig.adapter.indicators.by_plan == truth
+    assert snapshot.context["indicators"] == truth
     assert any(i["reworded"] for i in state["indicators"])
 
 
