@@ -34,7 +34,9 @@ async def open_adapter(
         http = make_client(settings.theodoinq_url, timeout=settings.http_timeout,
                            transport=transport)
         adapter: TargetAdapter = TheodoinqAdapter(
-            TheodoinqClient(http, settings.theodoinq_username, settings.theodoinq_password),
+            TheodoinqClient(
+                http, settings.theodoinq_username, settings.theodoinq_password, share_token=True
+            ),
             ledger,
             evidence_root,
         )
@@ -47,6 +49,7 @@ async def open_adapter(
                 settings.nq71_client_secret,
                 settings.nq71_ma_don_vi,
                 settings.nq71_ma_dinh_danh,
+                share_token=True,
             ),
             ledger,
             evidence_root,

@@ -7,13 +7,20 @@ from pydantic import SecretStr
 
 Login = Callable[[], Awaitable[SecretStr]]
 
+_shared: dict[str, SecretStr] = {}
+
 
 class SingleFlightToken:
-    """Holds the current bearer token; logs in lazily and at most once per stale token."""
+    """Holds the current bearer token; logs in lazily and at most once per stale token.
 
-    def __init__(self, login: Login) -> None:
+    With a SHARE_KEY (system, URL and account), clients of one process reuse the last token
+    (kept in memory only), so the stages of a run do not each log in again.
+    """
+
+    def __init__(self, login: Login, share_key: str | None = None) -> None:
         self._login = login
-        self._token: SecretStr | None = None
+        self._share_key = share_key
+        self._token: SecretStr | None = _shared.get(share_key) if share_key else None
         self._lock = asyncio.Lock()
         self.logins = 0
 
@@ -32,6 +39,8 @@ class SingleFlightToken:
                 return self._token
             self._token = await self._login()
             self.logins += 1
+            if self._share_key:
+                _shared[self._share_key] = self._token
             return self._token
 
     def forget(self) -> None:

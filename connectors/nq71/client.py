@@ -84,11 +84,13 @@ class Nq71Client:
         *,
         pacer: Pacer | None = None,
         policy: RetryPolicy | None = None,
+        share_token: bool = False,
     ) -> None:
         self._client_id = client_id
         self._client_secret = client_secret
         self.ma_don_vi = ma_don_vi
-        self.auth = SingleFlightToken(self._fetch_token)
+        share = f"{SYSTEM} {http.base_url} {client_id}" if share_token else None
+        self.auth = SingleFlightToken(self._fetch_token, share)
         self.session = ApiSession(
             system=SYSTEM,
             client=http,

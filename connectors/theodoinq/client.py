@@ -68,10 +68,12 @@ class TheodoinqClient:
         *,
         pacer: Pacer | None = None,
         policy: RetryPolicy | None = None,
+        share_token: bool = False,
     ) -> None:
         self._username = username
         self._password = password
-        self.auth = SingleFlightToken(self._login)
+        share = f"{SYSTEM} {http.base_url} {username}" if share_token else None
+        self.auth = SingleFlightToken(self._login, share)
         self.session = ApiSession(
             system=SYSTEM,
             client=http,

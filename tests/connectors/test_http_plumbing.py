@@ -258,3 +258,20 @@ async def test_rate_limited_calls_get_their_own_larger_budget() -> None:
     with pytest.raises(RemoteError):
         await with_retry(limited, policy)
     assert calls == 5
+
+
+async def test_shared_tokens_are_reused_by_later_clients_of_the_same_account() -> None:
+    """Two clients with one share key log in once; a different key logs in again."""
+    logins: list[str] = []
+
+    async def login() -> SecretStr:
+        logins.append("x")
+        return SecretStr(f"shared-{len(logins)}")
+
+    first = SingleFlightToken(login, "demo http://a.test user-test-share")
+    assert (await first.get()).get_secret_value() == "shared-1"
+    second = SingleFlightToken(login, "demo http://a.test user-test-share")
+    assert (await second.get()).get_secret_value() == "shared-1"
+    other = SingleFlightToken(login, "demo http://b.test user-test-share")
+    assert (await other.get()).get_secret_value() == "shared-2"
+    assert len(logins) == 2
