@@ -110,6 +110,57 @@ def mock_servers(
     raise typer.Exit(serve_command(options))
 
 
+@app.command()
+def sync(
+    source: Annotated[Path, typer.Option("--source", help="Thư mục báo cáo của các đơn vị.")],
+    system: Annotated[
+        str, typer.Option("--system", help="theodoinq, nq71 hoặc all (cả hai).")
+    ] = "all",
+    period: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--period", help="Kỳ báo cáo YYYY-MM (lặp lại được); mặc định 2 tháng gần nhất."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Chạy thử: lập kế hoạch và báo cáo, không ghi.")
+    ] = False,
+    submit: Annotated[
+        bool, typer.Option("--submit", help="Nộp báo cáo trên theodoinq sau khi đồng bộ.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="In báo cáo đối soát dạng JSON.")] = False,
+) -> None:
+    """Đồng bộ một lần (run the sync flow once) và in kết quả."""
+    from flows.commands import sync_command
+
+    code = sync_command(
+        source, system, period or [], dry_run=dry_run, submit=submit, as_json=as_json
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    source: Annotated[Path, typer.Option("--source", help="Thư mục báo cáo của các đơn vị.")],
+) -> None:
+    """Chạy lịch đồng bộ hằng đêm (serve the `nightly` deployment for the Prefect UI)."""
+    from flows.commands import serve_command
+
+    raise typer.Exit(serve_command(source))
+
+
+@app.command()
+def demo(
+    workdir: Annotated[
+        Path | None, typer.Option("--workdir", help="Thư mục chạy thử (mặc định ./nqsync-demo).")
+    ] = None,
+) -> None:
+    """Chạy thử trọn vẹn trên máy chủ giả lập với dữ liệu mẫu (the demo sync)."""
+    from flows.demo import demo_command
+
+    raise typer.Exit(demo_command(workdir))
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
