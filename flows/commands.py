@@ -124,8 +124,8 @@ def run_flow(
 
 
 def print_summary(outcome: dict[str, Any]) -> None:
-    """Counts per status for each system, then where the reports are."""
-    from flows.report_model import STATUS_LABELS, EntryStatus
+    """Counts per status for each system, warnings, row errors, then where the reports are."""
+    from flows.report_model import STATUS_LABELS, WARNING_LABELS, EntryStatus
 
     console = Console()
     for system, summary in outcome["summary"].items():
@@ -139,6 +139,13 @@ def print_summary(outcome: dict[str, Any]) -> None:
         if not summary:
             table.add_row("Không đồng bộ được (xem báo cáo)", "")
         console.print(table)
+    for system, error in outcome.get("system_errors", {}).items():
+        console.print(f"[red]{system}: {error}[/red]")
+    warnings = outcome.get("warnings", {})
+    if warnings:
+        parts = ", ".join(f"{WARNING_LABELS[kind]}: {n}" for kind, n in warnings.items())
+        console.print(f"Cảnh báo: {parts}")
+    console.print(f"Dòng dữ liệu lỗi trong tệp của đơn vị: {outcome.get('row_errors', 0)}")
     console.print("Báo cáo đối soát:")
     for kind, path in outcome["reports"].items():
         console.print(f"  {kind}: {path}")

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, ParamSpec, Protocol, TypeVar
+from typing import ParamSpec, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +19,7 @@ from connectors.logging import redact_text
 from flows.reconcile import reconcile_system
 from flows.render import ReportPaths, write_reports
 from flows.report_model import (
+    LedgerState,
     Reconciliation,
     SourceFileRef,
     SourceSummary,
@@ -81,10 +82,6 @@ class SyncRequest(BaseModel):
     as_of: date = Field(default_factory=lambda: datetime.now(VIETNAM).date())
     run_id: str = Field(default_factory=new_run_id)
     assignments: Path | None = None
-
-
-class ConfigurationError(Exception):
-    """A run that cannot start or whose system refused our settings; the text is in Vietnamese."""
 
 
 @dataclass(frozen=True)
@@ -178,7 +175,29 @@ async def _sync_system(
     report = reconcile_system(
         system, local.selected, plan, outcomes, after, list(local.skipped)
     )
+    attach_ledger(system, report, after or snapshot)
     return report, after or snapshot
+
+
+def attach_ledger(system: str, report: SystemReport, snapshot: RemoteSnapshot) -> None:
+    """Fill each entry's ledger side: last push, and whether the remote still matches it."""
+    with Ledger.open(get_settings().database_url) as ledger:
+        states = {(s.target_code, s.period): s for s in ledger.list_sync_states(system)}
+    for entry in report.entries:
+        state = states.get((entry.target_code, entry.period))
+        if state is None:
+            continue
+        remote = snapshot.get(entry.target_code, entry.period)
+        seen = state.last_seen_remote_fingerprint
+        entry.ledger = LedgerState(
+            last_pushed_at=state.last_pushed_at,
+            last_pushed_run_id=state.last_pushed_run_id,
+            last_outcome=state.last_outcome,
+            remote_version=state.last_seen_remote_version,
+            remote_matches_last_seen=(
+                None if remote is None or seen is None else remote.fingerprint == seen
+            ),
+        )
 
 
 def _report(
@@ -216,8 +235,3 @@ def _report(
         progress=target_progress(local.records, local.selected),
         timeline_percent=timeline_percent(request.as_of, DEADLINE),
     )
-
-
-def summary_lines(report: Reconciliation) -> dict[str, Any]:
-    """Counts per status per system, for printing."""
-    return {name: system.summary for name, system in report.systems.items()}

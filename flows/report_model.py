@@ -60,12 +60,23 @@ class EvidenceStatus(BaseModel):
     review_comment: str = ""
 
 
+class LedgerState(BaseModel):
+    """The third side: what the ledger remembers of our last push of this key to this system."""
+
+    last_pushed_at: datetime | None = None
+    last_pushed_run_id: str | None = None
+    last_outcome: str | None = None
+    remote_version: str | None = None
+    remote_matches_last_seen: bool | None = None
+
+
 class Entry(BaseModel):
     """One (unit, target, period) on one system.
 
     `local` and `remote` hold the canonical fields (`actual`, `progress_percent`, `status`,
     `note`) of each side, None when that side has nothing. `planned` is what a dry run would
-    do (`create`, `update`), None on a real run.
+    do (`create`, `update`), None on a real run. `ledger` is what nqsync last pushed and saw,
+    and whether the remote still matches it.
     """
 
     unit_code: str | None = None
@@ -80,6 +91,7 @@ class Entry(BaseModel):
     evidence: EvidenceStatus = Field(default_factory=EvidenceStatus)
     remote_id: str | None = None
     planned: Literal["create", "update"] | None = None
+    ledger: LedgerState | None = None
 
 
 class SystemReport(BaseModel):

@@ -3,6 +3,7 @@
 No `from __future__ import annotations` here: deployment runs need the parameters' real types.
 """
 
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
@@ -106,6 +107,11 @@ def outcome_of(result: SyncResult) -> dict[str, Any]:
         "failed": result.report.failed(),
         "config_error": result.config_error,
         "summary": {name: s.summary for name, s in result.report.systems.items()},
+        "system_errors": {
+            name: s.error for name, s in result.report.systems.items() if s.error
+        },
+        "warnings": dict(Counter(w.kind for w in result.report.warnings)),
+        "row_errors": len(result.report.errors),
         "reports": {
             "json": str(result.paths.json),
             "xlsx": str(result.paths.xlsx),
