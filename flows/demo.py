@@ -4,7 +4,9 @@ Everything lives in the work folder (sample workbooks, the mocks' state, the led
 reports), so running the demo again in the same folder finds nothing to change.
 """
 
+import contextlib
 import os
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -25,6 +27,19 @@ def _writes(urls: dict[str, str]) -> dict[str, int]:
         state = httpx.get(f"{url}/_admin/state", timeout=30).json()["counts"]
         counts[system] = sum(int(state[key]) for key in _WRITES[system])
     return counts
+
+
+@contextlib.contextmanager
+def _environment(values: Mapping[str, str], drop: tuple[str, ...] = ()) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.update(values)
+    for name in drop:
+        os.environ.pop(name, None)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def demo_command(workdir: Path | None, today: date | None = None) -> int:
@@ -52,30 +67,29 @@ def demo_command(workdir: Path | None, today: date | None = None) -> int:
     nq71 = create_nq71(Nq71MockConfig(seed=DEMO_SEED, data_dir=mock_dir))
     with serving(theodoinq) as theodoinq_url, serving(nq71) as nq71_url:
         urls = {"theodoinq": theodoinq_url, "nq71": nq71_url}
-        os.environ.update(
-            {
-                "NQSYNC_ENV": "development",
-                "NQSYNC_THEODOINQ_URL": theodoinq_url,
-                "NQSYNC_THEODOINQ_USERNAME": defaults.DEV_THEODOINQ_USERNAME,
-                "NQSYNC_THEODOINQ_PASSWORD": defaults.DEV_THEODOINQ_PASSWORD,
-                "NQSYNC_NQ71_URL": nq71_url,
-                "NQSYNC_NQ71_CLIENT_ID": defaults.DEV_NQ71_CLIENT_ID,
-                "NQSYNC_NQ71_CLIENT_SECRET": defaults.DEV_NQ71_CLIENT_SECRET,
-                "NQSYNC_NQ71_MA_DON_VI": defaults.DEV_NQ71_MA_DON_VI,
-                "NQSYNC_NQ71_MA_DINH_DANH": defaults.DEV_NQ71_MA_DINH_DANH,
-                "NQSYNC_DATABASE_URL": f"sqlite:///{folder / 'nqsync.db'}",
-                "NQSYNC_REPORT_DIR": str(folder / "reports"),
-                "NQSYNC_ASSIGNMENTS": str(demo.assignments),
-            }
-        )
-        os.environ.pop("NQSYNC_NQ71_MAPPING", None)
-        defaults.get_settings.cache_clear()
+        settings = {
+            "NQSYNC_ENV": "development",
+            "NQSYNC_THEODOINQ_URL": theodoinq_url,
+            "NQSYNC_THEODOINQ_USERNAME": defaults.DEV_THEODOINQ_USERNAME,
+            "NQSYNC_THEODOINQ_PASSWORD": defaults.DEV_THEODOINQ_PASSWORD,
+            "NQSYNC_NQ71_URL": nq71_url,
+            "NQSYNC_NQ71_CLIENT_ID": defaults.DEV_NQ71_CLIENT_ID,
+            "NQSYNC_NQ71_CLIENT_SECRET": defaults.DEV_NQ71_CLIENT_SECRET,
+            "NQSYNC_NQ71_MA_DON_VI": defaults.DEV_NQ71_MA_DON_VI,
+            "NQSYNC_NQ71_MA_DINH_DANH": defaults.DEV_NQ71_MA_DINH_DANH,
+            "NQSYNC_DATABASE_URL": f"sqlite:///{folder / 'nqsync.db'}",
+            "NQSYNC_REPORT_DIR": str(folder / "reports"),
+            "NQSYNC_ASSIGNMENTS": str(demo.assignments),
+        }
         typer.echo(f"Máy chủ giả lập: theodoinq {theodoinq_url}, nq71 {nq71_url}/nq71/1.0")
-        before = _writes(urls)
-        outcome = run_flow(demo.source, "all", [], dry_run=False, submit=False, as_of=day)
+        with _environment(settings, drop=("NQSYNC_NQ71_MAPPING",)):
+            defaults.get_settings.cache_clear()
+            before = _writes(urls)
+            outcome = run_flow(demo.source, "all", [], dry_run=False, submit=False, as_of=day)
+            after = _writes(urls)
+        defaults.get_settings.cache_clear()
         if isinstance(outcome, int):
             return outcome
-        after = _writes(urls)
     print_summary(outcome)
     writes = ", ".join(f"{s} {after[s] - before[s]}" for s in urls)
     typer.echo(f"Số lần ghi lên hệ thống trong lần chạy này: {writes}")

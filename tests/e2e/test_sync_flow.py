@@ -1,0 +1,132 @@
+"""The `nqsync-sync` flow on the real Prefect engine against both mocks over loopback."""
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from tests.e2e.conftest import AS_OF, World
+
+
+def run_flow(world: World, **parameters: Any) -> tuple[dict[str, Any], UUID]:
+    from flows.sync import nqsync_sync
+
+    flow: Any = nqsync_sync
+    state = asyncio.run(
+        flow(source=str(world.source), as_of=AS_OF, return_state=True, **parameters)
+    )
+    assert state.is_completed(), state
+    result: dict[str, Any] = state.result()
+    return result, state.state_details.flow_run_id
+
+
+def report_of(result: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(Path(result["reports"]["json"]).read_text("utf-8"))
+    return data
+
+
+def entry(report: dict[str, Any], system: str, code: str, period: str = "2026-11") -> Any:
+    return next(
+        e for e in report["systems"][system]["entries"]
+        if e["target_code"] == code and e["period"] == period and e["unit_code"]
+    )
+
+
+async def artifacts_of(flow_run_id: UUID) -> list[Any]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    async with get_client() as client:
+        return await client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+
+
+def test_full_run_then_a_no_op_rerun(world: World) -> None:
+    """A full run pushes, reports and attaches artifacts; the rerun writes nothing."""
+    result, run_id = run_flow(world)
+    assert not result["failed"]
+    report = report_of(result)
+    for system in ("theodoinq", "nq71"):
+        summary = report["systems"][system]["summary"]
+        assert summary["created"] == 37 and summary["held"] == 1
+        assert summary["missing_remote"] == 2 and summary["failed"] == 0
+    assert {w["kind"] for w in report["warnings"]} >= {
+        "behind_schedule", "evidence_missing", "missing_6ro"
+    }
+    assert len(report["errors"]) == 2
+    folder = Path(result["reports"]["json"]).parent
+    assert {p.name for p in folder.iterdir()} == {
+        "reconciliation.json", "reconciliation.xlsx", "reconciliation.html"
+    }
+    keys = {a.key for a in asyncio.run(artifacts_of(run_id))}
+    assert {"nqsync-reconciliation", "nqsync-reconciliation-entries"} <= keys
+    before = world.writes()
+    again, _ = run_flow(world)
+    assert world.writes() == before
+    rerun = report_of(again)
+    for system in ("theodoinq", "nq71"):
+        summary = rerun["systems"][system]["summary"]
+        assert summary["in_sync"] == 37 and summary["created"] == summary["updated"] == 0
+
+
+def test_dry_run_writes_nothing_and_reports_the_plan(world: World) -> None:
+    """A dry run makes no write anywhere yet reports every planned create."""
+    before = world.writes()
+    result, _ = run_flow(world, dry_run=True)
+    assert world.writes() == before
+    report = report_of(result)
+    assert report["dry_run"] is True
+    created = [e for e in report["systems"]["nq71"]["entries"] if e["status"] == "created"]
+    assert len(created) == 37 and all(e["planned"] == "create" for e in created)
+
+
+def test_a_persons_edit_shows_as_conflict(world: World) -> None:
+    """A value changed on nq71's web between runs is a conflict in the JSON, not overwritten."""
+    run_flow(world)
+    state = world.state("nq71")
+    code = next(i["ma_chi_tieu"] for i in state["indicators"] if i["plan_code"] == "1.1.1")
+    report_id = next(
+        r["id"] for r in state["reports"]
+        if r["ma_chi_tieu"] == code and r["ky_bao_cao"] == "11/2026"
+    )
+    world.admin("nq71", "human-edit", {"id": report_id, "gia_tri_thuc_hien": "12,5"})
+    result, _ = run_flow(world)
+    found = entry(report_of(result), "nq71", "1.1.1")
+    assert found["status"] == "conflict"
+    assert found["differences"]["actual"]["remote"] == 12.5
+    assert found["ledger"]["remote_matches_last_seen"] is False
+    after = next(r for r in world.state("nq71")["reports"] if r["id"] == report_id)
+    assert after["gia_tri_thuc_hien"] == "12,5"
+
+
+def test_a_rejected_review_is_an_evidence_rejected_warning(world: World) -> None:
+    """A reviewer's rejection on theodoinq comes back as evidence_rejected with the reason."""
+    run_flow(world)
+    state = world.state("theodoinq")
+    grant = next(
+        g for g in state["grants"]
+        if g["fromDate"] == "01/11/2026" and g["periodType"] == "THANG"
+        and g["organisation"] == state["organisation"] and g["resolution"] == "57-NQ/TW"
+    )
+    row = next(r for r in grant["rows"] if r["fileIds"])
+    world.admin("theodoinq", "review", {
+        "grantId": grant["grantId"], "idxId": row["idxId"], "evalStatus": "KHONG_DAT",
+        "evalComment": "Biên bản chưa có chữ ký",
+    })
+    result, _ = run_flow(world)
+    rejected = [w for w in report_of(result)["warnings"] if w["kind"] == "evidence_rejected"]
+    assert len(rejected) == 1 and "Biên bản chưa có chữ ký" in rejected[0]["detail"]
+
+
+def test_a_bad_row_is_reported_and_every_other_record_synced(world: World) -> None:
+    """The sample's bad cells are row errors with their places; all else reaches the remotes."""
+    result, _ = run_flow(world)
+    report = report_of(result)
+    places = {(e["file"], e["row"], e["column"]) for e in report["errors"]}
+    assert ("PKT/PKT_2026-10.xlsx", 6, "Giá trị thực hiện") in places
+    assert ("CAX/CAX_2026-10.xlsx", 14, "Tệp minh chứng") in places
+    nq71 = world.state("nq71")
+    assert len(nq71["reports"]) == 37
+    assert not any(e["status"] == "failed" for e in report["systems"]["nq71"]["entries"])
