@@ -5,10 +5,24 @@ pushed and seen. A remote that changed since our last receipt was changed by som
 that is a conflict, left alone, unless it already holds what we would send.
 """
 
-from connectors.base import Action, RemoteReport
+from collections.abc import Mapping
+
+from connectors.base import Action, Outcome, PlannedChange, RecordOutcome, RemoteReport
+from connectors.http.errors import RemoteError
+from connectors.logging import redact_text
 from models.catalogue import Target
+from models.ledger import Ledger
 from models.ledger_tables import SyncStatePublic
 from models.records import ProgressRecord, Status
+
+ACTION_OUTCOME: Mapping[str, Outcome] = {
+    "none": Outcome.IN_SYNC,
+    "hold": Outcome.HELD,
+    "conflict": Outcome.CONFLICT,
+    "unmapped": Outcome.UNMAPPED,
+    "fail": Outcome.FAILED,
+}
+"""The outcome of a planned action that needs no write."""
 
 EVIDENCE_MISSING = (
     "Báo cáo hoàn thành nhưng chưa có minh chứng: không gửi, chờ bổ sung minh chứng."
@@ -44,3 +58,46 @@ def decide(
     if state is not None and state.last_pushed_fingerprint == desired_fingerprint and seen:
         return "none", ""
     return "update", ""
+
+
+class LocalFileError(Exception):
+    """An evidence file that cannot be sent; its text is the reason, in Vietnamese."""
+
+
+def failure_reason(system: str, error: BaseException) -> str:
+    """A failure as the report says it: the remote's message and code, secrets masked."""
+    if isinstance(error, RemoteError):
+        text = f"{system}: {error.message}" + (f" ({error.code})" if error.code else "")
+    else:
+        text = str(error)
+    return redact_text(text)
+
+
+def settle_unpushed(
+    ledger: Ledger, system: str, change: PlannedChange, run_id: str
+) -> RecordOutcome:
+    """The outcome of a change that needs no write, noted in the ledger.
+
+    An in-sync key gets a receipt when the ledger has not seen the remote as it is now, so the
+    next run can tell a person's later edit from our own write.
+    """
+    outcome = ACTION_OUTCOME[change.action]
+    remote = change.remote
+    if outcome is not Outcome.IN_SYNC:
+        ledger.record_outcome(
+            system, change.target_code, change.period,
+            outcome=outcome.value, error=change.reason or None,
+        )
+    elif remote is not None and change.fingerprint:
+        state = ledger.get_sync_state(system, change.target_code, change.period)
+        if state is None or state.last_seen_remote_fingerprint != remote.fingerprint:
+            ledger.record_receipt(
+                system, change.target_code, change.period,
+                run_id=run_id, pushed_fingerprint=change.fingerprint, outcome=outcome.value,
+                remote_id=remote.remote_id, remote_version=remote.updated_at,
+                remote_fingerprint=remote.fingerprint,
+            )
+    return RecordOutcome(
+        target_code=change.target_code, period=change.period,
+        outcome=outcome, reason=change.reason,
+    )

@@ -26,7 +26,6 @@ from connectors.base import (
 from connectors.filecheck import check_file, sniff_type
 from connectors.http.errors import RemoteError
 from connectors.http.retry import with_retry
-from connectors.logging import redact_text
 from connectors.nq71.client import Nq71Client
 from connectors.nq71.mapping import (
     STATUS_BY_CODE,
@@ -37,7 +36,14 @@ from connectors.nq71.mapping import (
     parse_number,
     to_period,
 )
-from connectors.planning import EVIDENCE_MISSING, decide, held_for_evidence
+from connectors.planning import (
+    EVIDENCE_MISSING,
+    LocalFileError,
+    decide,
+    failure_reason,
+    held_for_evidence,
+    settle_unpushed,
+)
 from models import catalogue
 from models.fingerprint import fingerprint
 from models.ledger import Ledger
@@ -48,17 +54,7 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 PART_SIZE = 1024 * 1024
 _REVIEWS: Mapping[int, Review] = {0: "pending", 1: "accepted", 2: "rejected"}
 _KINDS = {"jpeg": "hinh_anh", "png": "hinh_anh", "pdf": "van_ban", "docx": "van_ban"}
-_ACTION_OUTCOME: Mapping[str, Outcome] = {
-    "none": Outcome.IN_SYNC,
-    "hold": Outcome.HELD,
-    "conflict": Outcome.CONFLICT,
-    "unmapped": Outcome.UNMAPPED,
-    "fail": Outcome.FAILED,
-}
 
-
-class LocalFileError(Exception):
-    """An evidence file that cannot be sent; its text is the reason, in Vietnamese."""
 
 
 def report_fields(record: ProgressRecord, indicator: str) -> dict[str, Any]:
@@ -259,42 +255,17 @@ class Nq71Adapter:
         self, change: PlannedChange, indicators: Mapping[str, str], run_id: str
     ) -> RecordOutcome:
         if change.action not in ("create", "update"):
-            outcome = _ACTION_OUTCOME[change.action]
-            self._note(change, outcome, run_id)
-            return RecordOutcome(
-                target_code=change.target_code, period=change.period,
-                outcome=outcome, reason=change.reason,
-            )
+            return settle_unpushed(self.ledger, SYSTEM, change, run_id)
         try:
             return await self._push(change, indicators[change.target_code], run_id)
         except (RemoteError, LocalFileError) as error:
-            reason = _reason(error)
+            reason = failure_reason(SYSTEM, error)
             self.ledger.record_outcome(
                 SYSTEM, change.target_code, change.period, outcome="failed", error=reason
             )
             return RecordOutcome(
                 target_code=change.target_code, period=change.period,
                 outcome=Outcome.FAILED, reason=reason, error=reason,
-            )
-
-    def _note(self, change: PlannedChange, outcome: Outcome, run_id: str) -> None:
-        if outcome is not Outcome.IN_SYNC:
-            self.ledger.record_outcome(
-                SYSTEM, change.target_code, change.period,
-                outcome=outcome.value, error=change.reason or None,
-            )
-            return
-        remote, state = change.remote, self.ledger.get_sync_state(
-            SYSTEM, change.target_code, change.period
-        )
-        if remote and change.fingerprint and (
-            state is None or state.last_seen_remote_fingerprint != remote.fingerprint
-        ):
-            self.ledger.record_receipt(
-                SYSTEM, change.target_code, change.period,
-                run_id=run_id, pushed_fingerprint=change.fingerprint, outcome="in_sync",
-                remote_id=remote.remote_id, remote_version=remote.updated_at,
-                remote_fingerprint=remote.fingerprint,
             )
 
     async def _push(self, change: PlannedChange, indicator: str, run_id: str) -> RecordOutcome:
@@ -452,13 +423,6 @@ def _vn_date(value: str | None) -> str:
     year, month, day = value[:10].split("-")
     return f"{day}/{month}/{year}"
 
-
-def _reason(error: BaseException) -> str:
-    if isinstance(error, RemoteError):
-        text = f"nq71: {error.message}" + (f" ({error.code})" if error.code else "")
-    else:
-        text = str(error)
-    return redact_text(text)
 
 
 def _differences(

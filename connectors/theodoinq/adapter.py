@@ -26,8 +26,14 @@ from connectors.base import (
 from connectors.filecheck import check_file
 from connectors.http.errors import RemoteError
 from connectors.http.retry import with_retry
-from connectors.logging import redact_text
-from connectors.planning import EVIDENCE_MISSING, decide, held_for_evidence
+from connectors.planning import (
+    EVIDENCE_MISSING,
+    LocalFileError,
+    decide,
+    failure_reason,
+    held_for_evidence,
+    settle_unpushed,
+)
 from connectors.theodoinq.client import TheodoinqClient
 from connectors.theodoinq.mapping import (
     content_html,
@@ -53,17 +59,7 @@ _STATUS_LABELS = {
     Status.COMPLETED: "Hoàn thành",
     Status.OVERDUE: "Quá hạn",
 }
-_ACTION_OUTCOME: Mapping[str, Outcome] = {
-    "none": Outcome.IN_SYNC,
-    "hold": Outcome.HELD,
-    "conflict": Outcome.CONFLICT,
-    "unmapped": Outcome.UNMAPPED,
-    "fail": Outcome.FAILED,
-}
 
-
-class LocalFileError(Exception):
-    """An evidence file that cannot be sent; its text is the reason, in Vietnamese."""
 
 
 def grant_period(grant: Mapping[str, Any]) -> str | None:
@@ -253,14 +249,9 @@ class TheodoinqAdapter:
             if change.action in ("create", "update"):
                 pushes.setdefault(change.period, []).append(change)
                 continue
-            outcome = _ACTION_OUTCOME[change.action]
-            outcomes[(change.target_code, change.period)] = RecordOutcome(
-                target_code=change.target_code,
-                period=change.period,
-                outcome=outcome,
-                reason=change.reason,
+            outcomes[(change.target_code, change.period)] = settle_unpushed(
+                self.ledger, SYSTEM, change, run_id
             )
-            self._note_outcome(change, outcome, run_id)
         grants: dict[str, dict[str, Any]] = plan.snapshot.context.get("grants", {})
         for period, changes in pushes.items():
             grant_id = int(grants[period]["grantId"])
@@ -269,26 +260,6 @@ class TheodoinqAdapter:
         if submit:
             await self._submit(plan)
         return [outcomes[(c.target_code, c.period)] for c in plan.changes]
-
-    def _note_outcome(self, change: PlannedChange, outcome: Outcome, run_id: str) -> None:
-        if outcome is Outcome.IN_SYNC and change.remote is not None and change.fingerprint:
-            state = self.ledger.get_sync_state(SYSTEM, change.target_code, change.period)
-            if state is None or state.last_seen_remote_fingerprint != change.remote.fingerprint:
-                self.ledger.record_receipt(
-                    SYSTEM, change.target_code, change.period,
-                    run_id=run_id,
-                    pushed_fingerprint=change.fingerprint,
-                    outcome=outcome.value,
-                    remote_id=change.remote.remote_id,
-                    remote_version=change.remote.updated_at,
-                    remote_fingerprint=change.remote.fingerprint,
-                )
-            return
-        if outcome is not Outcome.IN_SYNC:
-            self.ledger.record_outcome(
-                SYSTEM, change.target_code, change.period, outcome=outcome.value,
-                error=change.reason or None,
-            )
 
     async def _push_grant(
         self, grant_id: int, period: str, changes: list[PlannedChange], run_id: str
@@ -302,7 +273,7 @@ class TheodoinqAdapter:
                     await self._ensure_file(e.sha256, e.path) for e in change.record.evidence
                 ]
             except (LocalFileError, RemoteError) as error:
-                results[change.target_code] = self._failed(change, _reason(error))
+                results[change.target_code] = self._failed(change, failure_reason(SYSTEM, error))
         pending = [c for c in changes if c.target_code not in results]
         if not pending:
             return list(results.values())
@@ -359,11 +330,11 @@ class TheodoinqAdapter:
                 culprit = _named_row(error, {c: by_code[c] for c in writes})
                 if error.code in ("INVALID_VALUE", "EVIDENCE_REQUIRED") and culprit:
                     change = writes.pop(culprit)[0]
-                    results[culprit] = self._failed(change, _reason(error))
+                    results[culprit] = self._failed(change, failure_reason(SYSTEM, error))
                     continue
                 outcome = Outcome.HELD if error.code == "GRANT_LOCKED" else Outcome.FAILED
                 for code, (change, _, _) in writes.items():
-                    results[code] = self._failed(change, _reason(error), outcome)
+                    results[code] = self._failed(change, failure_reason(SYSTEM, error), outcome)
                 return results
         if not writes:
             return results
@@ -457,13 +428,6 @@ def _named_row(error: RemoteError, rows: Mapping[str, Mapping[str, Any]]) -> str
     numbers = set(re.findall(r"\d+", error.message))
     return next((code for code, row in rows.items() if str(row.get("idxId")) in numbers), None)
 
-
-def _reason(error: BaseException) -> str:
-    if isinstance(error, RemoteError):
-        text = f"theodoinq: {error.message}" + (f" ({error.code})" if error.code else "")
-    else:
-        text = str(error)
-    return redact_text(text)
 
 
 def _receipt(remote_id: str | None, row: Mapping[str, Any], pushed: str) -> Receipt:
