@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import ParamSpec, Protocol, TypeVar
 
+import structlog
 from pydantic import BaseModel, ConfigDict, Field
 
 from connectors.base import RecordOutcome, RemoteSnapshot
@@ -32,6 +33,7 @@ from models.ledger import Ledger, RunCreate, RunStatus
 from models.ledger_tables import code_version, new_run_id
 from models.settings import get_settings
 
+log = structlog.get_logger("nqsync.sync")
 P = ParamSpec("P")
 T = TypeVar("T")
 VIETNAM = timezone(timedelta(hours=7))
@@ -109,6 +111,8 @@ async def run_sync(
     settings = get_settings()
     periods = request.periods or default_periods(request.as_of)
     started = datetime.now(UTC)
+    log.info("run_started", run_id=request.run_id, systems=list(request.systems),
+             periods=list(periods), dry_run=request.dry_run)
     progress(STAGE_LABELS["read-units"])
     local: LocalSide = await stage(
         "read-units", read_units, request.source, request.assignments, periods
@@ -132,13 +136,20 @@ async def run_sync(
             result, snapshot = await _sync_system(system, request, periods, local, stage, progress)
         except RemoteError as error:
             message = redact_text(f"{system}: {error.message}")
+            log.error("system_failed", run_id=request.run_id, system=system, error=message)
             systems[system] = SystemReport(error=message)
             if error.decision.failure_type is FailureType.CONFIG:
                 config_errors.append(message)
             continue
         systems[system], snapshots[system] = result, snapshot
+        counts = {status: n for status, n in result.summary.items() if n}
+        log.info("system_done", run_id=request.run_id, system=system, **counts)
     report = _report(request, periods, started, local, systems, snapshots)
     paths = write_reports(report, settings.report_dir)
+    log.info(
+        "run_done", run_id=request.run_id, dry_run=request.dry_run, report=str(paths.directory),
+        warnings=len(report.warnings), row_errors=len(report.errors),
+    )
     status = RunStatus.PARTIAL if report.failed() else RunStatus.SUCCEEDED
     with Ledger.open(settings.database_url) as ledger:
         ledger.finish_run(

@@ -15,6 +15,7 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import Field
 
 from connectors.factory import SYSTEMS, System
+from connectors.logging import configure_logging, install_stdlib_redaction
 from flows.pipeline import Progress, SyncRequest, SyncResult, run_sync
 from flows.render import markdown_summary, table_rows
 from models.settings import get_settings
@@ -72,6 +73,8 @@ async def nqsync_sync(
     DRY_RUN plans and reports without a single write; SUBMIT (theodoinq) submits the grants.
     """
     settings = get_settings()
+    configure_logging(settings)
+    install_stdlib_redaction()
     fields: dict[str, Any] = {
         "source": Path(source),
         "systems": systems_of(systems),

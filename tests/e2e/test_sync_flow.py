@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import pytest
+
 from tests.e2e.conftest import AS_OF, World
 
 
@@ -43,9 +45,13 @@ async def artifacts_of(flow_run_id: UUID) -> list[Any]:
         )
 
 
-def test_full_run_then_a_no_op_rerun(world: World) -> None:
+def test_full_run_then_a_no_op_rerun(world: World, capfd: pytest.CaptureFixture[str]) -> None:
     """A full run pushes, reports and attaches artifacts; the rerun writes nothing."""
     result, run_id = run_flow(world)
+    logged = capfd.readouterr()
+    assert '"event": "system_done"' in logged.err or "system_done" in logged.err
+    for secret in ("nqsync-dev-password", "nqsync-dev-secret"):
+        assert secret not in logged.out + logged.err
     assert not result["failed"]
     report = report_of(result)
     for system in ("theodoinq", "nq71"):
