@@ -70,7 +70,14 @@ async def nqsync_sync(
 ) -> dict[str, Any]:
     """Read the units' workbooks in SOURCE and sync SYSTEMS for PERIODS (default: last two months).
 
-    DRY_RUN plans and reports without a single write; SUBMIT (theodoinq) submits the grants.
+    Args:
+        source: Thư mục chứa tệp báo cáo của các đơn vị (và tệp minh chứng).
+        systems: Hệ thống cần đồng bộ: cả hai (both), theodoinq hoặc nq71.
+        periods: Các kỳ báo cáo dạng YYYY-MM; để trống là tháng trước và tháng này.
+        dry_run: Chạy thử: lập kế hoạch và báo cáo đối soát, không ghi gì lên hệ thống.
+        submit: Nộp báo cáo kỳ trên theodoinq sau khi đồng bộ (việc chính thức của cơ quan
+            thường trực; mặc định không nộp).
+        as_of: Ngày tính cảnh báo (mặc định hôm nay).
     """
     settings = get_settings()
     configure_logging(settings)
