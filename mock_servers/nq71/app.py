@@ -2,12 +2,13 @@
 
 from fastapi import FastAPI
 
+from mock_servers.common.crash import HtmlOnCrash
 from mock_servers.common.faults import install_faults
 from mock_servers.nq71 import documents, reports
 from mock_servers.nq71.admin import install_admin
 from mock_servers.nq71.config import Clock, Nq71MockConfig, system_clock
 from mock_servers.nq71.context import Nq71Context
-from mock_servers.nq71.errors import HtmlOnCrash, install_error_handlers
+from mock_servers.nq71.errors import html_error, install_error_handlers
 from mock_servers.nq71.gateway import GatewayMiddleware, Nq71FaultShapes, token_router
 from mock_servers.nq71.openapi import Resources, strip_unused_responses
 from mock_servers.nq71.store import Store, make_engine
@@ -34,7 +35,7 @@ def create_app(config: Nq71MockConfig | None = None, *, clock: Clock | None = No
     app.include_router(token_router())
     for router in api:
         app.include_router(router)
-    app.add_middleware(HtmlOnCrash)
+    app.add_middleware(HtmlOnCrash, page=html_error)
     engine = install_faults(app, Nq71FaultShapes(store))
     install_admin(app, engine)
     app.add_middleware(

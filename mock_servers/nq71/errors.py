@@ -1,7 +1,6 @@
 """Error shapes of nq71: envelope business errors (HTTP 200), WSO2 faults, HTML pages on 5xx."""
 
 import html
-import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,11 +9,8 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_servers.nq71.config import API_PREFIX, TOKEN_PATH, Nq71MockConfig
-
-log = logging.getLogger(__name__)
 
 AGENCY_HEADER = "X-Ma-Dinh-Danh"
 
@@ -169,30 +165,3 @@ def install_error_handlers(app: FastAPI, config: Nq71MockConfig) -> None:
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(Exception, on_unhandled)
 
-
-class HtmlOnCrash:
-    """ASGI middleware: an unhandled exception becomes the HTML 500 page, never a traceback."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Run the app; answer HTML 500 if it raises before answering."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception:
-            log.exception("nq71 mock: unhandled error on %s %s", scope["method"], scope["path"])
-            if started:
-                raise
-            await html_error(500)(scope, receive, send)

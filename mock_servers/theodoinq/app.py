@@ -1,14 +1,13 @@
 """The theodoinq mock as a FastAPI app: routes, error answers, gateway and fault injection."""
 
-import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mock_servers.common.crash import HtmlOnCrash
 from mock_servers.common.faults import install_faults
 from mock_servers.theodoinq.admin import build_admin
 from mock_servers.theodoinq.api import build_api
@@ -20,34 +19,6 @@ from mock_servers.theodoinq.errors import ApiError, error_response, html_error
 from mock_servers.theodoinq.ratelimit import Gateway, TokenBucket
 from mock_servers.theodoinq.shapes import TheodoinqFaultShapes
 from mock_servers.theodoinq.store import Store
-
-log = logging.getLogger("mock_servers.theodoinq")
-
-
-class _HtmlOnCrash:
-    """ASGI middleware: an unhandled exception becomes the HTML 500 page, never a traceback."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracked)
-        except Exception:
-            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
-            if not started:
-                await html_error(500)(scope, receive, send)
 
 
 async def _api_error(_: Request, exc: Exception) -> Response:
@@ -116,7 +87,7 @@ def create_app(config: TheodoinqMockConfig | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _crash)
-    app.add_middleware(_HtmlOnCrash)
+    app.add_middleware(HtmlOnCrash, page=html_error)
     mock.resettables.append(install_faults(app, TheodoinqFaultShapes(accounts)))
     app.add_middleware(
         Gateway,
