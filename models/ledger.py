@@ -255,21 +255,15 @@ class Ledger:
     ) -> UploadPublic:
         """Record a resumable upload begun on SYSTEM; any earlier completion is forgotten."""
         moment = at or utc_now()
-
-        def work(session: Session) -> Upload:
-            _upsert_evidence(session, evidence, moment)
-            row = _get_upload(session, system, evidence.sha256) or Upload(
-                system=system, sha256=evidence.sha256.lower(), started_at=moment
-            )
-            row.remote_upload_id = remote_upload_id
-            row.remote_file_id = None
-            row.uploaded_at = None
-            row.started_at = moment
-            session.add(row)
-            session.flush()
-            return row
-
-        return UploadPublic.model_validate(self._write(work))
+        return self._save_upload(
+            system,
+            evidence,
+            moment,
+            remote_upload_id=remote_upload_id,
+            remote_file_id=None,
+            uploaded_at=None,
+            started_at=moment,
+        )
 
     def record_upload(
         self,
@@ -281,14 +275,20 @@ class Ledger:
     ) -> UploadPublic:
         """Record that SYSTEM holds the whole file as REMOTE_FILE_ID."""
         moment = at or utc_now()
+        return self._save_upload(
+            system, evidence, moment, remote_file_id=remote_file_id, uploaded_at=moment
+        )
 
+    def _save_upload(
+        self, system: str, evidence: EvidenceFile, moment: datetime, **fields: Any
+    ) -> UploadPublic:
         def work(session: Session) -> Upload:
             _upsert_evidence(session, evidence, moment)
             row = _get_upload(session, system, evidence.sha256) or Upload(
                 system=system, sha256=evidence.sha256.lower(), started_at=moment
             )
-            row.remote_file_id = remote_file_id
-            row.uploaded_at = moment
+            for name, value in fields.items():
+                setattr(row, name, value)
             session.add(row)
             session.flush()
             return row
