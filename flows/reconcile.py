@@ -154,7 +154,11 @@ def _with_change(entry: Entry, change: PlannedChange) -> Entry:
     status = _ACTION_STATUS[change.action]
     update: dict[str, Any] = {"status": status, "reason": change.reason}
     if change.action in ("create", "update"):
-        update.update(planned=change.action, reason=DRY_RUN_REASON)
+        update.update(
+            planned=change.action,
+            planned_uploads=[e.path for e in change.uploads],
+            reason=DRY_RUN_REASON,
+        )
     if status is EntryStatus.FAILED:
         update["error"] = change.reason or NO_OUTCOME
     return entry.model_copy(update=update)

@@ -75,7 +75,8 @@ class Entry(BaseModel):
 
     `local` and `remote` hold the canonical fields (`actual`, `progress_percent`, `status`,
     `note`) of each side, None when that side has nothing. `planned` is what a dry run would
-    do (`create`, `update`), None on a real run. `ledger` is what nqsync last pushed and saw,
+    do (`create`, `update`), None on a real run, and `planned_uploads` the evidence files it
+    would upload first. `ledger` is what nqsync last pushed and saw,
     and whether the remote still matches it.
     """
 
@@ -91,6 +92,7 @@ class Entry(BaseModel):
     evidence: EvidenceStatus = Field(default_factory=EvidenceStatus)
     remote_id: str | None = None
     planned: Literal["create", "update"] | None = None
+    planned_uploads: list[str] = Field(default_factory=list)
     ledger: LedgerState | None = None
 
 

@@ -185,6 +185,8 @@ def reason(entry: Entry) -> str:
     parts = [text(entry.reason)] if entry.reason else []
     if entry.planned is not None:
         parts.append(PLANNED_LABELS[entry.planned])
+    if entry.planned_uploads:
+        parts.append("sẽ tải lên: " + ", ".join(text(p) for p in entry.planned_uploads))
     return "; ".join(parts)
 
 

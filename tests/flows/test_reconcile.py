@@ -179,6 +179,16 @@ def test_a_dry_run_takes_the_status_from_the_planned_action(
     )
 
 
+def test_a_dry_run_lists_the_uploads_it_would_make() -> None:
+    """A planned write names the evidence files that would go up first."""
+    proof = EvidenceFile(path="CAX/bb.pdf", sha256="a" * 64, size=10)
+    record = rec(evidence=(proof,))
+    plan = plan_for(snap("nq71"), (record, "create"))
+    plan.changes[0].uploads.append(proof)
+    entry = only(reconcile_system("nq71", [record], plan, None, None).entries)
+    assert entry.planned == "create" and entry.planned_uploads == ["CAX/bb.pdf"]
+
+
 def test_a_real_run_compares_with_the_snapshot_after_the_push() -> None:
     """After a successful push the remote matches: no differences, the new remote id."""
     record = rec(actual=87.5, note="Mới")
