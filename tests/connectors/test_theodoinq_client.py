@@ -53,6 +53,7 @@ async def test_every_call_sends_bearer_and_check_auth() -> None:
     sent = grants.calls.last.request
     assert sent.headers["Authorization"] == "Bearer tok-1"
     assert sent.headers["x-check-auth"] == "true"
+    assert sent.headers["User-Agent"].startswith("nqsync/")
     assert sent.url.params["year"] == "2026"
     assert json.loads(login.calls.last.request.content)["password"] == "s3cret-pass"
 
