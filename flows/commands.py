@@ -13,6 +13,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SYSTEM_CHOICES = ("all", "theodoinq", "nq71")
@@ -139,8 +140,8 @@ def print_summary(outcome: dict[str, Any]) -> None:
         if not summary:
             table.add_row("Không đồng bộ được (xem báo cáo)", "")
         console.print(table)
-    for system, error in outcome.get("system_errors", {}).items():
-        console.print(f"[red]{system}: {error}[/red]")
+    for error in outcome.get("system_errors", {}).values():
+        console.print(Text(error, style="red"))
     warnings = outcome.get("warnings", {})
     if warnings:
         parts = ", ".join(f"{WARNING_LABELS[kind]}: {n}" for kind, n in warnings.items())

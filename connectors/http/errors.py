@@ -123,4 +123,4 @@ class RemoteError(Exception):
     def from_exception(cls, system: str, table: ErrorTable, exc: BaseException) -> "RemoteError":
         """Classify a transport exception."""
         decision = table.for_exception(exc)
-        return cls(system, f"{type(exc).__name__}: {exc}", decision)
+        return cls(system, f"lỗi kết nối ({type(exc).__name__}: {exc})", decision)

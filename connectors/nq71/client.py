@@ -119,6 +119,7 @@ class Nq71Client:
             "/token",
             data={"grant_type": "client_credentials"},
             auth=(self._client_id, self._client_secret.get_secret_value()),
+            retry=False,
         )
         token = SecretStr(str(data["access_token"]))
         register_secret(token)

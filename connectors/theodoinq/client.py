@@ -101,6 +101,7 @@ class TheodoinqClient:
             "POST",
             "/auth_api/api/login",
             json={"username": self._username, "password": self._password.get_secret_value()},
+            retry=False,
         )
         token = SecretStr(str(data["accessToken"]))
         register_secret(token)

@@ -173,3 +173,13 @@ async def test_in_flight_never_exceeds_the_cap() -> None:
     api = client()
     await asyncio.gather(*(api.attachments(1) for _ in range(20)))
     assert peak == 4
+
+
+@respx.mock
+async def test_unreachable_gateway_is_tried_a_bounded_number_of_times() -> None:
+    """Connection refused: the login is retried by the one policy, not a loop inside a loop."""
+    token = respx.post(f"{GW}/token").mock(side_effect=httpx.ConnectError("refused"))
+    with pytest.raises(RemoteError) as caught:
+        await client().indicators()
+    assert token.call_count == FAST.max_attempts
+    assert caught.value.retryable and "lỗi kết nối" in caught.value.message
