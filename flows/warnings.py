@@ -15,7 +15,7 @@ from flows.reconcile import code_key
 from flows.report_model import RunWarning, TargetProgress, WarningKind
 from models import catalogue
 from models.assignment import AssignmentSet
-from models.records import ProgressRecord, Status
+from models.records import STATUS_LABELS, ProgressRecord, Status
 
 PLAN_START = date(2026, 1, 1)
 
@@ -26,14 +26,6 @@ KIND_ORDER: tuple[WarningKind, ...] = (
     "evidence_missing",
     "missing_6ro",
 )
-
-STATUS_WORDS: Mapping[Status, str] = {
-    Status.NOT_STARTED: "Chưa thực hiện",
-    Status.IN_PROGRESS: "Đang thực hiện",
-    Status.COMPLETED: "Hoàn thành",
-    Status.OVERDUE: "Quá hạn",
-}
-"""Statuses as the plan writes them (GLOSSARY.md)."""
 
 NO_REASON = "(không ghi lý do)"
 
@@ -115,7 +107,7 @@ def _where(record: ProgressRecord) -> tuple[str, str, str]:
 
 
 def _overdue_detail(record: ProgressRecord, deadline: date, as_of: date, complete: bool) -> str:
-    status = STATUS_WORDS[record.status]
+    status = STATUS_LABELS[record.status]
     if as_of > deadline and (not complete or record.status is Status.OVERDUE):
         return f"Hạn {_day(deadline)} đã qua, tình trạng: {status}"
     if record.status is Status.OVERDUE:
@@ -137,7 +129,7 @@ def _behind_detail(progress: float, deadline: date, as_of: date, threshold: floa
 def _missing_detail(record: ProgressRecord) -> str:
     value = "" if record.actual is None else f", giá trị thực hiện: {_number(record.actual)}"
     return (
-        f"Báo cáo hoàn thành (tình trạng: {STATUS_WORDS[record.status]}{value}) "
+        f"Báo cáo hoàn thành (tình trạng: {STATUS_LABELS[record.status]}{value}) "
         "nhưng chưa có minh chứng"
     )
 

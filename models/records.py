@@ -14,6 +14,15 @@ class Status(StrEnum):
     OVERDUE = "overdue"
 
 
+STATUS_LABELS: dict[Status, str] = {
+    Status.NOT_STARTED: "Chưa thực hiện",
+    Status.IN_PROGRESS: "Đang thực hiện",
+    Status.COMPLETED: "Hoàn thành",
+    Status.OVERDUE: "Quá hạn",
+}
+"""Statuses as the plan and the units write them (GLOSSARY.md)."""
+
+
 class SourceRef(BaseModel):
     """Where a record came from: file, sheet and the row as Excel numbers it (1-based)."""
 

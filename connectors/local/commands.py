@@ -15,11 +15,11 @@ from rich.text import Text
 
 from connectors.local.assignments import assigned_targets, read_assignments
 from connectors.local.grid import SourceError
-from connectors.local.normalize import STATUS_LABELS, format_number_vi
+from connectors.local.normalize import format_number_vi
 from connectors.local.reader import read_source
 from connectors.local.template import write_template
 from models.catalogue import targets
-from models.records import ReadResult
+from models.records import STATUS_LABELS, ReadResult
 from models.units import UNITS, get_unit
 
 

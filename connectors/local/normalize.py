@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeGuard
 
 from models.catalogue import SECTIONS, Target, get, section
-from models.records import Status
+from models.records import STATUS_LABELS, Status
 from models.units import UNITS, Unit, get_unit
 
 CellValue = str | int | float | Decimal | date | datetime | bool | None
@@ -36,13 +36,6 @@ class CellError(ValueError):
         super().__init__(reason)
         self.reason = reason
 
-
-STATUS_LABELS: dict[Status, str] = {
-    Status.NOT_STARTED: "Chưa thực hiện",
-    Status.IN_PROGRESS: "Đang thực hiện",
-    Status.COMPLETED: "Hoàn thành",
-    Status.OVERDUE: "Quá hạn",
-}
 
 _STATUS_WORDS: dict[Status, tuple[str, ...]] = {
     Status.NOT_STARTED: ("Chưa thực hiện",),

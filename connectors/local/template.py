@@ -18,8 +18,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from connectors.local import columns as col
-from connectors.local.normalize import STATUS_LABELS
 from models.catalogue import SECTIONS, targets
+from models.records import STATUS_LABELS
 from models.units import Unit
 
 HEADER_ROW = 3

@@ -46,19 +46,13 @@ from connectors.theodoinq.mapping import (
 from models import catalogue
 from models.fingerprint import fingerprint
 from models.ledger import Ledger
-from models.records import EvidenceFile, ProgressRecord, Status
+from models.records import STATUS_LABELS, EvidenceFile, ProgressRecord
 
 SYSTEM = "theodoinq"
 RESOLUTION = "57-NQ/TW"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 _REVIEWS: Mapping[str, Review] = {"DAT": "accepted", "KHONG_DAT": "rejected"}
 _LOCKED = {"LOCKED": "Kỳ báo cáo đã bị khóa trên theodoinq.", "SUBMITTED": "Kỳ báo cáo đã nộp."}
-_STATUS_LABELS = {
-    Status.NOT_STARTED: "Chưa thực hiện",
-    Status.IN_PROGRESS: "Đang thực hiện",
-    Status.COMPLETED: "Hoàn thành",
-    Status.OVERDUE: "Quá hạn",
-}
 
 
 
@@ -180,7 +174,7 @@ class TheodoinqAdapter:
         """
         target = catalogue.get(record.target_code)
         if target is not None and target.target_operator is None:
-            value = _STATUS_LABELS[record.status]
+            value = STATUS_LABELS[record.status]
         else:
             value = format_value(record.actual)
         return {

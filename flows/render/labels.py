@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from connectors.local.normalize import STATUS_LABELS as RECORD_STATUS_LABELS
 from flows.report_model import STATUS_LABELS, Entry, EntryStatus, SystemReport
 from models.catalogue import get
+from models.records import STATUS_LABELS as RECORD_STATUS_LABELS
 from models.records import Status
 from models.units import get_unit
 
