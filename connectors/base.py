@@ -60,6 +60,8 @@ class RemoteReport(BaseModel):
     duplicates: list[str] = Field(default_factory=list)
     fingerprint: str
     has_data: bool = True
+    target: str | None = None
+    """The remote's own statement of the target (theodoinq's `idxTarget`), when it has one."""
 
 
 class RemoteSnapshot(BaseModel):

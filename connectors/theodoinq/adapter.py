@@ -164,6 +164,7 @@ class TheodoinqAdapter:
             updated_by=row.get("updateUser"),
             fingerprint=row_fingerprint(row),
             has_data=row_has_data(row),
+            target=str(row.get("idxTarget") or ""),
         )
 
     @staticmethod
@@ -209,7 +210,7 @@ class TheodoinqAdapter:
                 **key, action="unmapped", reason="Không tìm thấy dòng chỉ tiêu trên theodoinq."
             )
         if held_for_evidence(record, target) or (
-            not record.evidence and meets_target(record.actual, _row_target(record.target_code))
+            not record.evidence and meets_target(record.actual, remote.target)
         ):
             return PlannedChange(**key, action="hold", reason=EVIDENCE_MISSING, remote=remote)
         for evidence in record.evidence:
@@ -407,15 +408,6 @@ class TheodoinqAdapter:
 def _evidence(path: Path, relative: str, sha256: str) -> EvidenceFile:
     size = path.stat().st_size if path.exists() else 0
     return EvidenceFile(path=relative, sha256=sha256, size=size)
-
-
-def _row_target(code: str) -> str:
-    """The plan's target written as theodoinq's `idxTarget`."""
-    target = catalogue.get(code)
-    if target is None or target.target_value is None:
-        return ""
-    symbol = {">=": "≥ ", "<=": "≤ ", "=": ""}[target.target_operator or "="]
-    return f"{symbol}{format_value(target.target_value)}"
 
 
 def _named_row(error: RemoteError, rows: Mapping[str, Mapping[str, Any]]) -> str | None:

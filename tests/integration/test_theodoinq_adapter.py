@@ -256,3 +256,13 @@ async def test_factory_builds_from_settings(tmp_path: Path) -> None:
         snapshot = await a.fetch([PERIOD])
     assert len(snapshot.reports) == 44
     ledger.close()
+
+
+async def test_the_rows_own_target_decides_what_needs_evidence(rig: Rig) -> None:
+    """A value meeting the row's idxTarget (even below the plan's) is held without evidence."""
+    snapshot = await rig.adapter.fetch([PERIOD])
+    report = snapshot.get("1.5.17", PERIOD)
+    assert report is not None and report.target == "≥ 90"
+    snapshot.reports[snapshot.reports.index(report)] = report.model_copy(update={"target": "≥ 80"})
+    plan = rig.adapter.plan([record("1.5.17", actual=85, progress=95)], snapshot)
+    assert plan.changes[0].action == "hold"
