@@ -85,3 +85,28 @@ async def with_retry(
                 last = error
                 raise
     raise AssertionError("unreachable: tenacity re-raises the last error")
+
+
+async def write_once(
+    write: Callable[[], Awaitable[T]],
+    find: Callable[[], Awaitable[T | None]],
+    policy: RetryPolicy,
+) -> T:
+    """Carry out a write the remote does not deduplicate, at most once.
+
+    WRITE is tried under the policy; before every try after the first, FIND looks for the
+    write's result on the remote (the failed try may have happened) and, when found, ends the
+    loop with it instead of writing again.
+    """
+    first = True
+
+    async def attempt() -> T:
+        nonlocal first
+        if not first:
+            found = await find()
+            if found is not None:
+                return found
+        first = False
+        return await write()
+
+    return await with_retry(attempt, policy)

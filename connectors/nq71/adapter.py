@@ -25,7 +25,7 @@ from connectors.base import (
 )
 from connectors.filecheck import check_file, sniff_type
 from connectors.http.errors import RemoteError
-from connectors.http.retry import with_retry
+from connectors.http.retry import write_once
 from connectors.nq71.client import Nq71Client
 from connectors.nq71.mapping import (
     STATUS_BY_CODE,
@@ -332,18 +332,12 @@ class Nq71Adapter:
         body = dict(fields)
         if body["tinh_trang"] == STATUS_CODES[Status.COMPLETED]:
             body["tinh_trang"] = STATUS_CODES[Status.IN_PROGRESS]
-        first = True
-
-        async def create_once() -> int:
-            nonlocal first
-            if not first:
-                again = await self._lookup(indicator, record.period)
-                if again is not None:
-                    return again
-            first = False
-            return await self.client.create_report(body)
-
-        return await with_retry(create_once, self.client.session.policy), True
+        report_id = await write_once(
+            lambda: self.client.create_report(body),
+            lambda: self._lookup(indicator, record.period),
+            self.client.session.policy,
+        )
+        return report_id, True
 
     async def _attach(
         self, report_id: int, record: ProgressRecord, evidence: EvidenceFile, document: str
@@ -355,18 +349,16 @@ class Nq71Adapter:
             "so_hieu_van_ban": record.document_number,
             "ngay_ban_hanh": _vn_date(record.issue_date),
         }
-        first = True
 
-        async def attach_once() -> None:
-            nonlocal first
-            if not first:
-                present = await self.client.attachments(report_id)
-                if any(a.get("tai_lieu_id") == document for a in present):
-                    return
-            first = False
+        async def attach() -> bool:
             await self.client.attach(report_id, fields)
+            return True
 
-        await with_retry(attach_once, self.client.session.policy)
+        async def attached() -> bool | None:
+            present = await self.client.attachments(report_id)
+            return True if any(a.get("tai_lieu_id") == document for a in present) else None
+
+        await write_once(attach, attached, self.client.session.policy)
         self.ledger.record_attachment(
             SYSTEM, record.target_code, record.period, evidence.sha256,
             remote_report=str(report_id), remote_file_id=document,

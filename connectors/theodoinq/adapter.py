@@ -25,7 +25,7 @@ from connectors.base import (
 )
 from connectors.filecheck import check_file
 from connectors.http.errors import RemoteError
-from connectors.http.retry import with_retry
+from connectors.http.retry import write_once
 from connectors.planning import (
     EVIDENCE_MISSING,
     LocalFileError,
@@ -369,18 +369,15 @@ class TheodoinqAdapter:
         problem = check_file(path, MAX_FILE_BYTES)
         if problem:
             raise LocalFileError(problem)
-        first = True
 
-        async def upload_once() -> str:
-            nonlocal first
-            if not first:
-                again = await self.client.files_by_sha256(sha256)
-                if again:
-                    return str(again[0]["fileId"])
-            first = False
+        async def upload() -> str:
             return str((await self.client.upload(path))["fileId"])
 
-        file_id = await with_retry(upload_once, self.client.session.policy)
+        async def uploaded() -> str | None:
+            again = await self.client.files_by_sha256(sha256)
+            return str(again[0]["fileId"]) if again else None
+
+        file_id = await write_once(upload, uploaded, self.client.session.policy)
         self.ledger.record_upload(SYSTEM, evidence, file_id)
         return file_id
 

@@ -20,7 +20,7 @@ from connectors.http.errors import (
     RemoteError,
 )
 from connectors.http.pacing import InFlightLimit, TokenBucket
-from connectors.http.retry import RetryPolicy, with_retry
+from connectors.http.retry import RetryPolicy, with_retry, write_once
 from connectors.http.session import ApiSession
 
 FAST = RetryPolicy(max_attempts=4, initial_backoff=0.01, max_backoff=0.02, jitter=0.0)
@@ -275,3 +275,37 @@ async def test_shared_tokens_are_reused_by_later_clients_of_the_same_account() -
     other = SingleFlightToken(login, "demo http://b.test user-test-share")
     assert (await other.get()).get_secret_value() == "shared-2"
     assert len(logins) == 2
+
+
+async def test_write_once_finds_a_write_that_happened_instead_of_repeating_it() -> None:
+    """After an unknown outcome the lookup finds the write: no second write."""
+    writes: list[int] = []
+
+    async def write() -> str:
+        writes.append(1)
+        raise RemoteError("demo", "timeout", RETRY)
+
+    async def find() -> str | None:
+        return "made-by-the-first-try" if writes else None
+
+    assert await write_once(write, find, FAST) == "made-by-the-first-try"
+    assert writes == [1]
+
+
+async def test_write_once_writes_again_when_the_lookup_finds_nothing() -> None:
+    """A failed write that left nothing behind is tried again, looking first each time."""
+    writes: list[int] = []
+    looks: list[int] = []
+
+    async def write() -> str:
+        writes.append(1)
+        if len(writes) < 3:
+            raise RemoteError("demo", "down", RETRY)
+        return "made"
+
+    async def find() -> str | None:
+        looks.append(1)
+        return None
+
+    assert await write_once(write, find, FAST) == "made"
+    assert (len(writes), len(looks)) == (3, 2)
