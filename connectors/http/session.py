@@ -1,7 +1,7 @@
 """One request path for a connector: pacing, authentication, classification and retries."""
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import httpx
@@ -21,6 +21,16 @@ class Interpreter(Protocol):
         ...
 
 
+def json_body(response: httpx.Response) -> Any:
+    """The response's JSON when it says it is JSON and parses; otherwise None (HTML pages)."""
+    if "json" not in response.headers.get("content-type", ""):
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
 AuthHeaders = Callable[[SecretStr], Mapping[str, str]]
 RequestArgs = Callable[[], Mapping[str, Any]]
 
@@ -37,6 +47,12 @@ class ApiSession:
     auth: SingleFlightToken | None = None
     auth_headers: AuthHeaders | None = None
     policy: RetryPolicy = field(default_factory=RetryPolicy)
+
+    def without_auth(self, interpret: Interpreter | None = None) -> "ApiSession":
+        """The same way to the remote, paced together, for calls made before logging in."""
+        return replace(
+            self, auth=None, auth_headers=None, interpret=interpret or self.interpret
+        )
 
     async def request(
         self,

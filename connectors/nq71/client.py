@@ -10,7 +10,7 @@ from connectors.http.auth import SingleFlightToken
 from connectors.http.errors import FAIL_CONFIG, RemoteError
 from connectors.http.pacing import InFlightLimit, Pacer
 from connectors.http.retry import RetryPolicy
-from connectors.http.session import ApiSession
+from connectors.http.session import ApiSession, json_body
 from connectors.logging import register_secret
 from connectors.nq71.errors import TABLE, TOKEN_REFUSED
 
@@ -21,12 +21,7 @@ PAGE_SIZE = 50
 
 def interpret(response: httpx.Response) -> Any:
     """The envelope's `du_lieu`, or a classified error (WSO2 faults, HTTP-200 errors, HTML 5xx)."""
-    body: Any = None
-    if "json" in response.headers.get("content-type", ""):
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
+    body = json_body(response)
     if isinstance(body, dict) and isinstance(body.get("fault"), dict):
         fault = body["fault"]
         code = str(fault.get("code", ""))
@@ -104,14 +99,7 @@ class Nq71Client:
             },
             policy=policy or RetryPolicy(),
         )
-        self._gateway = ApiSession(
-            system=SYSTEM,
-            client=http,
-            table=TABLE,
-            pacer=self.session.pacer,
-            interpret=_token_response,
-            policy=self.session.policy,
-        )
+        self._gateway = self.session.without_auth(_token_response)
 
     async def _fetch_token(self) -> SecretStr:
         data = await self._gateway.request(

@@ -12,7 +12,7 @@ from connectors.http.auth import SingleFlightToken
 from connectors.http.errors import RemoteError
 from connectors.http.pacing import Pacer, TokenBucket
 from connectors.http.retry import RetryPolicy
-from connectors.http.session import ApiSession
+from connectors.http.session import ApiSession, json_body
 from connectors.logging import register_secret
 from connectors.theodoinq.errors import TABLE
 
@@ -21,12 +21,7 @@ SYSTEM = "theodoinq"
 
 def interpret(response: httpx.Response) -> Any:
     """The envelope's `data`, or a classified error (HTTP-200 errors included; HTML on 5xx)."""
-    body: Any = None
-    if "json" in response.headers.get("content-type", ""):
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
+    body = json_body(response)
     if isinstance(body, dict) and "status" in body:
         if body["status"] == "OK" and response.is_success:
             return body.get("data")
@@ -87,14 +82,7 @@ class TheodoinqClient:
             },
             policy=policy or RetryPolicy(),
         )
-        self._anonymous = ApiSession(
-            system=SYSTEM,
-            client=http,
-            table=TABLE,
-            pacer=self.session.pacer,
-            interpret=interpret,
-            policy=self.session.policy,
-        )
+        self._anonymous = self.session.without_auth()
 
     async def _login(self) -> SecretStr:
         data = await self._anonymous.request(
