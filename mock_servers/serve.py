@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 from pydantic import SecretStr
 
-from mock_servers.common.server import base_url, bind, is_loopback
+from mock_servers.common.server import base_url, bind
+from models.net import is_loopback_host
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class ServeOptions:
 
 def serve_command(options: ServeOptions) -> int:
     """Serve both mocks with the accounts of the `NQSYNC_*` settings; return the exit code."""
-    if not is_loopback(options.host) and not options.allow_remote:
+    if not is_loopback_host(options.host) and not options.allow_remote:
         typer.echo(
             f"Từ chối địa chỉ {options.host}: máy chủ giả lập chỉ chạy trên loopback "
             "(thêm --allow-remote nếu thật sự cần).",

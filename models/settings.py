@@ -1,6 +1,5 @@
 """Runtime settings, read from `NQSYNC_*` environment variables and a `.env` file."""
 
-import ipaddress
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -9,6 +8,8 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models.net import is_loopback_host
 
 ENV_PREFIX = "NQSYNC_"
 
@@ -40,15 +41,6 @@ class Environment(StrEnum):
 def env_name(field: str) -> str:
     """The environment variable that sets a settings field, e.g. `NQSYNC_NQ71_URL`."""
     return f"{ENV_PREFIX}{field.upper()}"
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class Settings(BaseSettings):
@@ -129,7 +121,7 @@ class Settings(BaseSettings):
                 )
         for field in _REMOTE_URLS:
             parts = urlsplit(getattr(self, field))
-            if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+            if parts.scheme != "https" and not is_loopback_host(parts.hostname or ""):
                 problems.append(
                     f"{env_name(field)} must use https when NQSYNC_ENV=production "
                     "(plain http is allowed on loopback only)"

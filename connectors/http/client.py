@@ -1,21 +1,12 @@
 """The HTTP client factory every connector uses."""
 
-import ipaddress
 from urllib.parse import urlsplit
 
 import httpx
 
+from models.net import is_loopback_host
+
 USER_AGENT = "nqsync/0.1 (Dai Phuoc commune; Resolution 57 progress sync)"
-
-
-def is_loopback_host(host: str) -> bool:
-    """Whether HOST is the loopback interface (the only place TLS checks may be skipped)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def make_client(

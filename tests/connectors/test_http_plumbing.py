@@ -10,7 +10,7 @@ import respx
 from pydantic import SecretStr
 
 from connectors.http.auth import SingleFlightToken
-from connectors.http.client import is_loopback_host, make_client
+from connectors.http.client import make_client
 from connectors.http.errors import (
     FAIL_CONFIG,
     RATE_LIMITED,
@@ -22,6 +22,7 @@ from connectors.http.errors import (
 from connectors.http.pacing import InFlightLimit, TokenBucket
 from connectors.http.retry import RetryPolicy, with_retry, write_once
 from connectors.http.session import ApiSession
+from models.net import is_loopback_host
 
 FAST = RetryPolicy(max_attempts=4, initial_backoff=0.01, max_backoff=0.02, jitter=0.0)
 TABLE = ErrorTable(by_code={"BAD": FAIL_CONFIG}, by_status={401: REFRESH, 429: RATE_LIMITED})
