@@ -265,7 +265,7 @@ class TheodoinqAdapter:
             assert change.record is not None
             try:
                 file_ids[change.target_code] = [
-                    await self._ensure_file(e.sha256, e.path) for e in change.record.evidence
+                    await self._ensure_file(e) for e in change.record.evidence
                 ]
             except (LocalFileError, RemoteError) as error:
                 results[change.target_code] = self._failed(change, failure_reason(SYSTEM, error))
@@ -354,13 +354,13 @@ class TheodoinqAdapter:
             )
         return results
 
-    async def _ensure_file(self, sha256: str, relative: str) -> str:
+    async def _ensure_file(self, evidence: EvidenceFile) -> str:
         """The remote file id of this content: the ledger's, the remote's, or a new upload."""
+        sha256 = evidence.sha256
         known = self.ledger.find_upload(SYSTEM, sha256)
         if known and known.remote_file_id:
             return known.remote_file_id
-        path = self.evidence_root / relative
-        evidence = _evidence(path, relative, sha256)
+        path = self.evidence_root / evidence.path
         found = await self.client.files_by_sha256(sha256)
         if found:
             file_id = str(found[0]["fileId"])
@@ -400,11 +400,6 @@ class TheodoinqAdapter:
             target_code=change.target_code, period=change.period, outcome=outcome,
             reason=reason, error=reason if outcome is Outcome.FAILED else None,
         )
-
-
-def _evidence(path: Path, relative: str, sha256: str) -> EvidenceFile:
-    size = path.stat().st_size if path.exists() else 0
-    return EvidenceFile(path=relative, sha256=sha256, size=size)
 
 
 def _named_row(error: RemoteError, rows: Mapping[str, Mapping[str, Any]]) -> str | None:
