@@ -8,6 +8,7 @@ run in its own task). Every (target_code, period) the adapter is asked about get
 """
 
 from collections.abc import Sequence
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal, Protocol
 
@@ -48,8 +49,8 @@ class RemoteReport(BaseModel):
     target_code: str
     period: str
     remote_id: str
-    actual: float | None = None
-    progress_percent: float | None = None
+    actual: Decimal | None = None
+    progress_percent: Decimal | None = None
     status: Status | None = None
     note: str = ""
     evidence: list[RemoteEvidence] = Field(default_factory=list)

@@ -6,11 +6,14 @@ the plan's `$\\geq 2\\%$` artefacts are written `≥ 2%`.
 
 import unicodedata
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from models.records import quantize
 
 TargetOperator = Literal[">=", "<=", "="]
 
@@ -53,15 +56,16 @@ class Target(BaseModel):
     target_value: float | None
     deadline: date
 
-    def is_met_by(self, actual: float | None) -> bool:
+    def is_met_by(self, actual: Decimal | float | None) -> bool:
         """Whether a measured value meets the target (a report of completion)."""
         if actual is None or self.target_operator is None or self.target_value is None:
             return False
+        value, goal = quantize(actual), quantize(self.target_value)
         if self.target_operator == ">=":
-            return actual >= self.target_value
+            return value >= goal
         if self.target_operator == "<=":
-            return actual <= self.target_value
-        return actual == self.target_value
+            return value <= goal
+        return value == goal
 
 
 SECTIONS: tuple[Section, ...] = (

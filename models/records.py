@@ -1,8 +1,26 @@
 """Canonical progress records and row errors: what every source normalises into."""
 
+from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+PLACES = Decimal("0.000001")
+"""Values are kept to six decimal places: what the remotes keep, and what is sent."""
+
+
+def quantize(value: Decimal | float | int) -> Decimal:
+    """VALUE rounded once (half to even) to six places, without trailing zeros."""
+    number = value if isinstance(value, Decimal) else Decimal(repr(value))
+    rounded = number.quantize(PLACES, rounding=ROUND_HALF_EVEN)
+    if rounded == rounded.to_integral_value():
+        return rounded.quantize(Decimal(1)) + Decimal(0)
+    return rounded.normalize()
+
+
+Quantity = Annotated[Decimal, AfterValidator(quantize)]
+"""A decimal value as the records keep it (see `quantize`)."""
 
 
 class Status(StrEnum):
@@ -51,8 +69,8 @@ class ProgressRecord(BaseModel):
     unit_code: str
     target_code: str
     period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
-    actual: float | None = None
-    progress_percent: float | None = Field(default=None, ge=0, le=100)
+    actual: Quantity | None = None
+    progress_percent: Quantity | None = Field(default=None, ge=0, le=100)
     status: Status
     note: str = ""
     reporter: str = ""

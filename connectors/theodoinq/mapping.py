@@ -14,6 +14,7 @@ __all__ = [
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from connectors.decimal_comma import format_decimal as format_value
@@ -25,7 +26,7 @@ _OPERATORS: Mapping[str, TargetOperator] = {"≥": ">=", ">=": ">=", "≤": "<="
 _TAG = re.compile(r"<[^>]+>")
 
 
-def parse_target(text: str | None) -> tuple[TargetOperator, float] | None:
+def parse_target(text: str | None) -> tuple[TargetOperator, Decimal] | None:
     """`idxTarget` (`"≥ 90"`, `"100"`, `"≤ 10"`) as an operator and value; None when it has none."""
     match = _TARGET.match(text or "")
     if match is None:
@@ -36,7 +37,7 @@ def parse_target(text: str | None) -> tuple[TargetOperator, float] | None:
     return _OPERATORS.get(match["op"] or "=", "="), value
 
 
-def meets_target(value: float | None, target: str | None) -> bool:
+def meets_target(value: Decimal | None, target: str | None) -> bool:
     """Whether VALUE meets the row's `idxTarget`: a report of completion, needing a file."""
     parsed = parse_target(target)
     if value is None or parsed is None:

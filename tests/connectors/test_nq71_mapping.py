@@ -1,5 +1,6 @@
 import json
 import unicodedata
+from decimal import Decimal
 from pathlib import Path
 
 from hypothesis import given
@@ -102,7 +103,14 @@ def test_periods_statuses_and_numbers() -> None:
     assert parse_number("1.234,5") == 1234.5 and parse_number("") is None
 
 
-@given(st.floats(min_value=0, max_value=1e7, allow_nan=False).map(lambda x: round(x, 4)))
-def test_number_round_trip(value: float) -> None:
-    """A formatted number parses back to itself."""
+@given(st.decimals(min_value=0, max_value=10**7, places=6, allow_nan=False))
+def test_number_round_trip(value: Decimal) -> None:
+    """A formatted number parses back to itself, exactly."""
     assert parse_number(format_number(value)) == value
+
+
+def test_numbers_round_once_to_six_places() -> None:
+    """A formula's binary float is sent and read back as the 6-place decimal."""
+    assert format_number(99.99999999999999) == "100"
+    assert format_number(200 / 3) == "66,666667"
+    assert parse_number("66,666667") == Decimal("66.666667")
