@@ -145,8 +145,11 @@ class TargetAdapter(Protocol):
         """Plan the changes that make the remote hold RECORDS (one per target and period)."""
         ...
 
-    async def apply(
-        self, plan: SyncPlan, *, run_id: str, submit: bool = False
-    ) -> list[RecordOutcome]:
+    async def apply(self, plan: SyncPlan, *, run_id: str) -> list[RecordOutcome]:
         """Carry PLAN out; one outcome per planned (target_code, period)."""
+        ...
+
+    async def submit(self, snapshot: RemoteSnapshot) -> dict[str, str]:
+        """Submit the periods' reports where the system has such an act; what happened, per
+        period, in Vietnamese (nothing where the system has no submission)."""
         ...

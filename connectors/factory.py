@@ -9,6 +9,7 @@ import httpx
 
 from connectors.base import TargetAdapter
 from connectors.http.client import make_client
+from connectors.http.retry import policy_for_timeout
 from connectors.nq71.adapter import Nq71Adapter
 from connectors.nq71.client import Nq71Client
 from connectors.theodoinq.adapter import TheodoinqAdapter
@@ -30,12 +31,14 @@ async def open_adapter(
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[TargetAdapter]:
     """The adapter for SYSTEM with its HTTP client, closed when the block ends."""
+    policy = policy_for_timeout(settings.http_timeout)
     if system == "theodoinq":
         http = make_client(settings.theodoinq_url, timeout=settings.http_timeout,
                            transport=transport)
         adapter: TargetAdapter = TheodoinqAdapter(
             TheodoinqClient(
-                http, settings.theodoinq_username, settings.theodoinq_password, share_token=True
+                http, settings.theodoinq_username, settings.theodoinq_password,
+                share_token=True, policy=policy,
             ),
             ledger,
             evidence_root,
@@ -50,6 +53,7 @@ async def open_adapter(
                 settings.nq71_ma_don_vi,
                 settings.nq71_ma_dinh_danh,
                 share_token=True,
+                policy=policy,
             ),
             ledger,
             evidence_root,

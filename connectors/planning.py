@@ -5,13 +5,13 @@ pushed and seen. A remote that changed since our last receipt was changed by som
 that is a conflict, left alone, unless it already holds what we would send.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from connectors.base import Action, Outcome, PlannedChange, RecordOutcome, RemoteReport
 from connectors.http.errors import RemoteError
-from connectors.logging import redact_text
+from connectors.logs import redact_text
 from models.catalogue import Target
-from models.ledger import Ledger
+from models.ledger import IntentPublic, Ledger
 from models.ledger_tables import SyncStatePublic
 from models.records import ProgressRecord, Status
 
@@ -41,18 +41,43 @@ def held_for_evidence(record: ProgressRecord, target: Target | None) -> bool:
     return is_completion(record, target) and not record.evidence
 
 
+RESUMED = "Hoàn tất lần gửi trước còn dở dang."
+RESTORED = "Hệ thống không còn dữ liệu đã gửi trước đây (không do người sửa): gửi lại."
+
+
+def is_ours(remote: RemoteReport, intents: Iterable[IntentPublic]) -> bool:
+    """Whether the remote shows a state one of our own (possibly unfinished) writes leads to."""
+    return any(remote.fingerprint in intent.expected for intent in intents)
+
+
+def edited_by_person(remote: RemoteReport, own_accounts: Iterable[str]) -> bool:
+    """Whether the remote names a last editor other than nqsync's own account."""
+    return bool(remote.updated_by) and remote.updated_by not in set(own_accounts)
+
+
 def decide(
     desired_fingerprint: str,
     remote: RemoteReport | None,
     state: SyncStatePublic | None,
+    intents: Sequence[IntentPublic] = (),
+    own_accounts: Iterable[str] = (),
 ) -> tuple[Action, str]:
-    """Create, update, leave (`none`) or flag a conflict, from the three sides' fingerprints."""
+    """Create, update, leave (`none`) or flag a conflict, from the sides' fingerprints.
+
+    A remote that shows a state our own open intent leads to is ours (a half-finished push is
+    finished); one that was emptied with no person as its last editor lost our data and is
+    written again; any other change since our last receipt is a person's: a conflict.
+    """
     if remote is None:
         return "create", ""
     if remote.fingerprint == desired_fingerprint:
         return "none", ""
+    if is_ours(remote, intents):
+        return "update", RESUMED
     seen = state.last_seen_remote_fingerprint if state else None
     if seen is not None and remote.fingerprint != seen:
+        if not remote.has_data and not edited_by_person(remote, own_accounts):
+            return "create", RESTORED
         who = f" ({remote.updated_by})" if remote.updated_by else ""
         return "conflict", f"Dữ liệu trên hệ thống đã bị sửa sau lần gửi trước{who}: không ghi đè."
     if state is not None and state.last_pushed_fingerprint == desired_fingerprint and seen:
@@ -74,7 +99,11 @@ def failure_reason(system: str, error: BaseException) -> str:
 
 
 def settle_unpushed(
-    ledger: Ledger, system: str, change: PlannedChange, run_id: str
+    ledger: Ledger,
+    system: str,
+    change: PlannedChange,
+    run_id: str,
+    intents: Sequence[IntentPublic] = (),
 ) -> RecordOutcome:
     """The outcome of a change that needs no write, noted in the ledger.
 
@@ -83,6 +112,7 @@ def settle_unpushed(
     """
     outcome = ACTION_OUTCOME[change.action]
     remote = change.remote
+    resolve_intents(ledger, system, change, intents, outcome.value)
     if outcome is not Outcome.IN_SYNC:
         ledger.record_outcome(
             system, change.target_code, change.period,
@@ -101,3 +131,22 @@ def settle_unpushed(
         target_code=change.target_code, period=change.period,
         outcome=outcome, reason=change.reason,
     )
+
+
+def resolve_intents(
+    ledger: Ledger,
+    system: str,
+    change: PlannedChange,
+    intents: Sequence[IntentPublic],
+    outcome: str,
+) -> None:
+    """Settle a key's open INTENTS: a remote one of them leads to is recorded as seen (ours)."""
+    if not intents:
+        return
+    remote = change.remote
+    if remote is not None and is_ours(remote, intents):
+        ledger.record_remote_seen(
+            system, change.target_code, change.period,
+            remote_version=remote.updated_at, remote_fingerprint=remote.fingerprint,
+        )
+    ledger.close_intents(system, change.target_code, change.period, outcome)

@@ -1,7 +1,12 @@
-"""The `nqsync` command line. Heavy modules are imported inside commands so `--help` stays fast."""
+"""The `nqsync` command line.
+
+Heavy modules are imported inside commands, and help is plain text (`rich_markup_mode=None`:
+no rich markdown or traceback modules), so `--help` stays fast.
+"""
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +18,23 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
+
+PrefectFlag = Annotated[
+    bool,
+    typer.Option(
+        "--prefect",
+        help="Chạy qua Prefect (flow nqsync-sync) cả khi chưa đặt PREFECT_API_URL: "
+        "khởi động máy chủ Prefect tạm thời.",
+    ),
+]
+SourceOption = Annotated[
+    Path, typer.Option("--source", metavar="DIR", help="Thư mục báo cáo của các đơn vị.")
+]
+VerboseFlag = Annotated[
+    bool, typer.Option("--verbose", help="In cả nhật ký chi tiết (JSON) ra màn hình.")
+]
 
 
 @app.command()
@@ -112,14 +133,21 @@ def mock_servers(
 
 @app.command()
 def sync(
-    source: Annotated[Path, typer.Option("--source", help="Thư mục báo cáo của các đơn vị.")],
+    source: SourceOption,
     system: Annotated[
-        str, typer.Option("--system", help="theodoinq, nq71 hoặc all (cả hai).")
+        str,
+        typer.Option(
+            "--system",
+            metavar="all|both|theodoinq|nq71",
+            help="theodoinq, nq71 hoặc all (cả hai; viết both cũng được).",
+        ),
     ] = "all",
     period: Annotated[
         list[str] | None,
         typer.Option(
-            "--period", help="Kỳ báo cáo YYYY-MM (lặp lại được); mặc định 2 tháng gần nhất."
+            "--period",
+            metavar="YYYY-MM",
+            help="Kỳ báo cáo YYYY-MM (lặp lại được); mặc định 2 tháng gần nhất.",
         ),
     ] = None,
     dry_run: Annotated[
@@ -129,19 +157,46 @@ def sync(
         bool, typer.Option("--submit", help="Nộp báo cáo trên theodoinq sau khi đồng bộ.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="In báo cáo đối soát dạng JSON.")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", metavar="YYYY-MM-DD", help="Ngày tính cảnh báo (mặc định hôm nay)."
+        ),
+    ] = None,
+    prefect: PrefectFlag = False,
+    verbose: VerboseFlag = False,
 ) -> None:
-    """Đồng bộ một lần (run the sync flow once) và in kết quả."""
-    from flows.commands import sync_command
+    """Đồng bộ một lần và in kết quả (chạy trực tiếp, hoặc qua Prefect khi có PREFECT_API_URL)."""
+    from flows.commands import RunOptions, sync_command
 
-    code = sync_command(
-        source, system, period or [], dry_run=dry_run, submit=submit, as_json=as_json
+    day = _parse_day(as_of)
+    options = RunOptions(
+        source=source,
+        system=system,
+        periods=tuple(period or ()),
+        dry_run=dry_run,
+        submit=submit,
+        as_of=day,
+        prefect=prefect,
+        verbose=verbose,
     )
-    raise typer.Exit(code)
+    raise typer.Exit(sync_command(options, as_json=as_json))
+
+
+def _parse_day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        typer.echo(f"Lỗi: --as-of phải có dạng YYYY-MM-DD (ví dụ 2026-11-27), không phải '{text}'",
+                   err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()
 def serve(
-    source: Annotated[Path, typer.Option("--source", help="Thư mục báo cáo của các đơn vị.")],
+    source: SourceOption,
 ) -> None:
     """Chạy lịch đồng bộ hằng đêm (serve the `nightly` deployment for the Prefect UI)."""
     from flows.commands import serve_command
@@ -154,16 +209,24 @@ def demo(
     workdir: Annotated[
         Path | None, typer.Option("--workdir", help="Thư mục chạy thử (mặc định ./nqsync-demo).")
     ] = None,
+    prefect: PrefectFlag = False,
+    verbose: VerboseFlag = False,
 ) -> None:
     """Chạy thử trọn vẹn trên máy chủ giả lập với dữ liệu mẫu (the demo sync)."""
     from flows.demo import demo_command
 
-    raise typer.Exit(demo_command(workdir))
+    raise typer.Exit(demo_command(workdir, prefect=prefect, verbose=verbose))
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: settings errors and interrupts without a traceback."""
     try:
         app()
+    except Exception as error:
+        settings = sys.modules.get("models.settings")
+        if settings is None or not isinstance(error, settings.SettingsError):
+            raise
+        typer.echo("Lỗi: cấu hình không hợp lệ:\n  " + "\n  ".join(error.problems), err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -1,75 +1,257 @@
-"""`nqsync sync`, `nqsync serve` and `nqsync demo`: the flow from the command line."""
+"""`nqsync sync`, `nqsync serve` and the run both they and `nqsync demo` make.
+
+A run goes in-process (`run_sync` with `run_directly`, Prefect not even imported) unless a
+Prefect API is configured (`PREFECT_API_URL`) or `--prefect` asks for the flow; then it runs
+as the `nqsync-sync` flow, against that server or Prefect's temporary one. Either way the
+console gets progress lines, the summary and, for a failure, one Vietnamese line; the events
+and any traceback go to `run.log` in the run's report folder.
+"""
 
 import asyncio
-import json
 import os
 import re
-from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-SYSTEM_CHOICES = ("all", "theodoinq", "nq71")
 NIGHTLY_CRON = "0 1 * * *"
 TIMEZONE = "Asia/Ho_Chi_Minh"
+IN_PROCESS = "in-process"
+PREFECT = "prefect"
+STARTUP_TIMEOUT_VARIABLE = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
+STARTUP_TIMEOUT_SECONDS = "600"
+"""Prefect's temporary server creates and migrates its database before it answers: minutes
+on a busy machine, where Prefect's own default (20 s) fails."""
+API_CHECK_TIMEOUT = 10.0
 
 
-def prepare_prefect(log_level: str = "WARNING") -> None:
-    """Offline-friendly Prefect settings for nqsync's own processes (before Prefect loads)."""
+class RunFailure(Exception):
+    """A run that could not be made; the message is the one Vietnamese line to print."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What one run from the command line is asked to do, and how loudly."""
+
+    source: Path
+    system: str = "all"
+    periods: tuple[str, ...] = ()
+    dry_run: bool = False
+    submit: bool = False
+    as_of: date | None = None
+    prefect: bool = False
+    verbose: bool = False
+
+
+def prepare_prefect(log_level: str = "WARNING", *, quiet: bool = False) -> None:
+    """Prefect settings for nqsync's own processes, unless the user set them (before import).
+
+    Offline-friendly (no analytics), a start-up allowance for the temporary server that holds
+    on a slow machine, and with QUIET, no Prefect log lines on the console (they go to
+    `run.log`; the flow run's logs still reach the Prefect API at LOG_LEVEL).
+    """
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", log_level)
+    if not os.environ.get(STARTUP_TIMEOUT_VARIABLE, "").strip():
+        os.environ[STARTUP_TIMEOUT_VARIABLE] = STARTUP_TIMEOUT_SECONDS
+    if quiet:
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, code: int = 2) -> int:
     typer.echo(f"Lỗi: {message}", err=True)
-    return 2
+    return code
 
 
 def check_settings() -> str | None:
-    """Why the settings cannot be used (one line, no secret), or None."""
-    from models.settings import get_settings
+    """Why the settings cannot be used (Vietnamese, one line per problem, no secret), or None."""
+    from models.settings import SettingsError, get_settings
 
     get_settings.cache_clear()
     try:
         get_settings()
-    except ValidationError as error:
-        return "cấu hình không hợp lệ: " + "; ".join(
-            str(e.get("msg", "")).removeprefix("Value error, ") for e in error.errors()
-        )
+    except SettingsError as error:
+        return "cấu hình không hợp lệ:\n  " + "\n  ".join(error.problems)
     return None
 
 
-def sync_command(
-    source: Path,
-    system: str,
-    periods: Sequence[str],
-    *,
-    dry_run: bool,
-    submit: bool,
-    as_json: bool,
-    as_of: date | None = None,
-) -> int:
-    """Run the flow once; 0 all good, 1 some record failed, 2 usage or configuration error."""
-    if system not in SYSTEM_CHOICES:
-        choices = ", ".join(SYSTEM_CHOICES)
-        return _fail(f"--system phải là một trong {choices}, không phải '{system}'")
-    bad = [p for p in periods if not PERIOD.match(p)]
+def check_options(options: RunOptions) -> str | None:
+    """Why the options cannot be run (one Vietnamese line), or None."""
+    from flows.runs import systems_of
+
+    try:
+        systems_of(options.system)
+    except ValueError as error:
+        return f"--system: {error}"
+    bad = [p for p in options.periods if not PERIOD.match(p)]
     if bad:
-        return _fail(f"kỳ báo cáo phải có dạng YYYY-MM (ví dụ 2026-11), không phải '{bad[0]}'")
-    if not source.exists():
-        return _fail(f"không tìm thấy thư mục nguồn: {source}")
-    problem = check_settings()
+        return f"kỳ báo cáo phải có dạng YYYY-MM (ví dụ 2026-11), không phải '{bad[0]}'"
+    if not options.source.exists():
+        return f"không tìm thấy thư mục nguồn: {options.source}"
+    return check_settings()
+
+
+def api_url() -> str | None:
+    """The Prefect API nqsync reports to (`PREFECT_API_URL`), or None: then runs are local."""
+    return os.environ.get("PREFECT_API_URL", "").strip() or None
+
+
+def run_mode(options: RunOptions) -> str:
+    """`prefect` when a Prefect API is configured or `--prefect` is given, else `in-process`."""
+    return PREFECT if options.prefect or api_url() else IN_PROCESS
+
+
+class _Progress:
+    """Progress lines on stderr: one per stage, plain (no spinner, no log decoration)."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+
+        self.console = Console(stderr=True, highlight=False)
+
+    def __call__(self, message: str) -> None:
+        self.console.print(f"… {message}", soft_wrap=True)
+
+
+def execute(options: RunOptions) -> dict[str, Any] | int:
+    """Run once as OPTIONS say (options already checked); the outcome, or an exit code.
+
+    Failures print one Vietnamese line; their traceback goes to the run's `run.log`.
+    """
+    from connectors.logs import configure_logging, log_exception, quiet_console, run_log
+    from flows.runs import run_log_path
+    from models.ledger_tables import new_run_id
+    from models.settings import get_settings
+
+    settings = get_settings()
+    run_id = new_run_id()
+    log_path = run_log_path(settings.report_dir, run_id)
+    mode = run_mode(options)
+    configure_logging(settings)
+    progress = _Progress()
+    with ExitStack() as stack:
+        if not options.verbose:
+            stack.enter_context(quiet_console())
+        stack.enter_context(run_log(log_path))
+        try:
+            if mode == PREFECT:
+                return _through_prefect(options, run_id, progress)
+            return _in_process(options, run_id, progress)
+        except RunFailure as failure:
+            log_exception(failure.message, failure)
+            return _fail(f"{failure.message} (chi tiết: {log_path})", failure.code)
+        except Exception as error:
+            log_exception("run_failed", error)
+            return _fail(f"{explain(error)} (chi tiết: {log_path})", 1)
+
+
+def _in_process(options: RunOptions, run_id: str, progress: _Progress) -> dict[str, Any]:
+    from connectors.local.reader import SourceError
+    from flows.pipeline import SyncRequest, run_directly, run_sync
+    from flows.runs import outcome_of, systems_of
+    from models.settings import get_settings
+
+    fields: dict[str, Any] = {
+        "source": options.source,
+        "systems": systems_of(options.system),
+        "periods": options.periods,
+        "dry_run": options.dry_run,
+        "submit": options.submit,
+        "assignments": get_settings().assignments,
+        "run_id": run_id,
+    }
+    if options.as_of is not None:
+        fields["as_of"] = options.as_of
+    progress("Chạy trực tiếp, không qua Prefect")
+    try:
+        result = asyncio.run(run_sync(SyncRequest(**fields), stage=run_directly, progress=progress))
+    except SourceError as error:
+        raise RunFailure(error.reason) from error
+    return outcome_of(result, mode=IN_PROCESS)
+
+
+def _through_prefect(options: RunOptions, run_id: str, progress: _Progress) -> dict[str, Any]:
+    url = api_url()
+    if url is not None:
+        _check_api(url)
+        progress(f"Chạy qua Prefect (flow nqsync-sync, máy chủ {url})")
+    else:
+        progress("Chạy qua Prefect: đang khởi động máy chủ Prefect tạm thời (có thể mất vài phút)")
+    prepare_prefect("INFO", quiet=True)
+    from connectors.local.reader import SourceError
+    from flows.sync import command_line_run, nqsync_sync
+
+    flow: Any = nqsync_sync
+    try:
+        with command_line_run(run_id, progress):
+            outcome: dict[str, Any] = asyncio.run(
+                flow(
+                    source=str(options.source),
+                    systems=options.system,
+                    periods=list(options.periods),
+                    dry_run=options.dry_run,
+                    submit=options.submit,
+                    as_of=options.as_of,
+                )
+            )
+    except SourceError as error:
+        raise RunFailure(error.reason) from error
+    except RuntimeError as error:
+        if "ephemeral" in str(error).lower():
+            raise RunFailure(
+                "không khởi động được máy chủ Prefect tạm thời; chạy lại không có --prefect, "
+                f"hoặc tăng {STARTUP_TIMEOUT_VARIABLE} "
+                f"(đang là {os.environ.get(STARTUP_TIMEOUT_VARIABLE)} giây)"
+            ) from error
+        raise
+    return outcome
+
+
+def _check_api(url: str) -> None:
+    import httpx
+
+    try:
+        response = httpx.get(f"{url.rstrip('/')}/health", timeout=API_CHECK_TIMEOUT)
+        response.raise_for_status()
+    except httpx.HTTPError as error:
+        raise RunFailure(
+            f"không kết nối được máy chủ Prefect tại {url} (PREFECT_API_URL); hãy khởi động "
+            "nó (prefect server start) hoặc bỏ biến PREFECT_API_URL để chạy không cần Prefect"
+        ) from error
+
+
+def explain(error: BaseException) -> str:
+    """One Vietnamese line for an unexpected ERROR (its traceback goes to `run.log`)."""
+    import httpx
+
+    if isinstance(error, httpx.HTTPError) and api_url():
+        return (
+            f"mất kết nối với máy chủ Prefect tại {api_url()}; kiểm tra máy chủ rồi chạy lại"
+        )
+    if isinstance(error, PermissionError):
+        return f"không có quyền ghi hoặc đọc {error.filename}"
+    if isinstance(error, OSError) and error.filename:
+        return f"không ghi hoặc đọc được {error.filename} ({error.strerror})"
+    return f"lần chạy dừng vì lỗi không mong đợi ({type(error).__name__})"
+
+
+def sync_command(options: RunOptions, *, as_json: bool) -> int:
+    """Run once; 0 all good, 1 some record failed, 2 usage or configuration error."""
+    problem = check_options(options)
     if problem:
         return _fail(problem)
-    outcome = run_flow(source, system, periods, dry_run=dry_run, submit=submit, as_of=as_of)
+    outcome = execute(options)
     if isinstance(outcome, int):
         return outcome
     if as_json:
@@ -82,53 +264,23 @@ def sync_command(
     return 1 if outcome["failed"] else 0
 
 
-def run_flow(
-    source: Path,
-    system: str,
-    periods: Sequence[str],
-    *,
-    dry_run: bool,
-    submit: bool,
-    as_of: date | None = None,
-) -> dict[str, Any] | int:
-    """Run `nqsync-sync` in this process with a progress display; its outcome or an exit code."""
-    prepare_prefect()
-    from connectors.local.reader import SourceError
-    from flows.sync import nqsync_sync, set_progress
-
-    run: Any = nqsync_sync
-
-    console = Console(stderr=True)
-    with console.status("Đang chuẩn bị (khởi động Prefect)…") as status:
-
-        def show(message: str) -> None:
-            console.log(message)
-            status.update(f"{message}…")
-
-        set_progress(show)
-        try:
-            outcome: dict[str, Any] = asyncio.run(
-                run(
-                    source=str(source),
-                    systems="both" if system == "all" else system,
-                    periods=list(periods) or None,
-                    dry_run=dry_run,
-                    submit=submit,
-                    as_of=as_of,
-                )
-            )
-        except SourceError as error:
-            return _fail(error.reason)
-        finally:
-            set_progress(None)
-    return outcome
+MODE_LINES = {
+    IN_PROCESS: "Đã chạy trực tiếp (không qua Prefect).",
+    PREFECT: "Đã chạy qua Prefect (flow nqsync-sync).",
+}
 
 
 def print_summary(outcome: dict[str, Any]) -> None:
-    """Counts per status for each system, warnings, row errors, then where the reports are."""
-    from flows.report_model import STATUS_LABELS, WARNING_LABELS, EntryStatus
+    """How it ran, counts per status for each system, warnings, row errors, then the files."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
-    console = Console()
+    from flows.report_model import STATUS_LABELS, WARNING_LABELS, EntryStatus
+    from models.settings import env_name
+
+    console = Console(highlight=False)
+    console.print(MODE_LINES.get(outcome.get("mode", ""), ""))
     for system, summary in outcome["summary"].items():
         table = Table(title=f"{system}")
         table.add_column("Trạng thái")
@@ -140,16 +292,20 @@ def print_summary(outcome: dict[str, Any]) -> None:
         if not summary:
             table.add_row("Không đồng bộ được (xem báo cáo)", "")
         console.print(table)
-    for error in outcome.get("system_errors", {}).values():
-        console.print(Text(error, style="red"))
+    for system, error in outcome.get("system_errors", {}).items():
+        hint = (
+            f" Kiểm tra {env_name(f'{system}_url')}, tài khoản và kết nối mạng rồi chạy lại;"
+            f" chi tiết trong {outcome['reports']['log']}."
+        )
+        console.print(Text(f"{error}.{hint}", style="red"), soft_wrap=True)
     warnings = outcome.get("warnings", {})
     if warnings:
         parts = ", ".join(f"{WARNING_LABELS[kind]}: {n}" for kind, n in warnings.items())
-        console.print(f"Cảnh báo: {parts}")
+        console.print(f"Cảnh báo: {parts}", soft_wrap=True)
     console.print(f"Dòng dữ liệu lỗi trong tệp của đơn vị: {outcome.get('row_errors', 0)}")
     console.print("Báo cáo đối soát:")
     for kind, path in outcome["reports"].items():
-        console.print(f"  {kind}: {path}")
+        console.print(Text(f"  {kind}: {path}"), soft_wrap=True)
 
 
 def serve_command(source: Path) -> int:
@@ -159,6 +315,12 @@ def serve_command(source: Path) -> int:
     problem = check_settings()
     if problem:
         return _fail(problem)
+    url = api_url()
+    if url is not None:
+        try:
+            _check_api(url)
+        except RunFailure as failure:
+            return _fail(failure.message)
     prepare_prefect("INFO")
     from prefect.schedules import Cron
 
@@ -172,8 +334,3 @@ def serve_command(source: Path) -> int:
         tags=["nqsync"],
     )
     return 0
-
-
-def json_dump(data: Any) -> str:
-    """JSON as nqsync prints it."""
-    return json.dumps(data, ensure_ascii=False, indent=2)

@@ -42,11 +42,18 @@ def _environment(values: Mapping[str, str], drop: tuple[str, ...] = ()) -> Itera
         os.environ.update(saved)
 
 
-def demo_command(workdir: Path | None, today: date | None = None) -> int:
-    """Run the demo in WORKDIR (default `./nqsync-demo`); the exit code of the sync."""
-    from flows.commands import prepare_prefect, print_summary, run_flow
+def demo_command(
+    workdir: Path | None,
+    today: date | None = None,
+    *,
+    prefect: bool = False,
+    verbose: bool = False,
+) -> int:
+    """Run the demo in WORKDIR (default `./nqsync-demo`); the exit code of the sync.
 
-    prepare_prefect()
+    Like `nqsync sync`, it runs in-process unless a Prefect API is configured or PREFECT asks.
+    """
+    from flows.commands import RunOptions, check_settings, execute, print_summary
     from flows.demo_data import write_demo_source
     from mock_servers.common.server import serving
     from mock_servers.nq71 import Nq71MockConfig
@@ -83,9 +90,13 @@ def demo_command(workdir: Path | None, today: date | None = None) -> int:
         }
         typer.echo(f"Máy chủ giả lập: theodoinq {theodoinq_url}, nq71 {nq71_url}/nq71/1.0")
         with _environment(settings, drop=("NQSYNC_NQ71_MAPPING",)):
-            defaults.get_settings.cache_clear()
+            problem = check_settings()
+            if problem:
+                typer.echo(f"Lỗi: {problem}", err=True)
+                return 2
             before = _writes(urls)
-            outcome = run_flow(demo.source, "all", [], dry_run=False, submit=False, as_of=day)
+            options = RunOptions(demo.source, as_of=day, prefect=prefect, verbose=verbose)
+            outcome = execute(options)
             after = _writes(urls)
         defaults.get_settings.cache_clear()
         if isinstance(outcome, int):

@@ -125,6 +125,8 @@ class _Month:
 
 
 def _months(today: date) -> tuple[_Month, _Month]:
+    """The month before TODAY and TODAY's, kept inside the plan's year (its only periods)."""
+    today = min(max(today, date(DEADLINE.year, 2, 1)), DEADLINE)
     first = today.replace(day=1)
     last_of_previous = first - timedelta(days=1)
     previous = _Month(last_of_previous.year, last_of_previous.month, last_of_previous)

@@ -4,29 +4,38 @@
 tests, as a Prefect task in the flow (`flows.sync`).
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import ParamSpec, Protocol, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 import structlog
 from pydantic import BaseModel, ConfigDict, Field
 
-from connectors.base import RecordOutcome, RemoteSnapshot
+from connectors.base import RecordOutcome, RemoteSnapshot, SyncPlan
 from connectors.factory import SYSTEMS, System
 from connectors.http.errors import FailureType, RemoteError
-from connectors.logging import redact_text
-from flows.reconcile import reconcile_system
-from flows.render import ReportPaths, write_reports
+from connectors.logs import redact_text
+from flows.render import ReportPaths
 from flows.report_model import (
-    LedgerState,
     Reconciliation,
     SourceFileRef,
     SourceSummary,
     SystemReport,
 )
-from flows.stages import LocalSide, fetch_remote, plan_changes, push_changes, read_units
+from flows.stages import (
+    LocalSide,
+    fetch_remote,
+    plan_changes,
+    preflight,
+    push_changes,
+    read_units,
+    reconcile,
+    submit_reports,
+    write_run_reports,
+)
 from flows.warnings import compute_warnings, target_progress, timeline_percent
 from models.catalogue import DEADLINE
 from models.ledger import Ledger, RunCreate, RunStatus
@@ -43,7 +52,11 @@ STAGE_LABELS = {
     "fetch": "Đọc dữ liệu trên hệ thống",
     "plan": "Lập kế hoạch đồng bộ",
     "push": "Gửi thay đổi",
+    "settle": "Không có gì cần gửi; ghi nhận vào sổ",
     "fetch-after": "Đọc lại để đối soát",
+    "reconcile": "Đối soát",
+    "submit": "Nộp báo cáo kỳ",
+    "write-reports": "Ghi báo cáo đối soát",
 }
 
 
@@ -107,7 +120,13 @@ async def run_sync(
     stage: StageRunner = run_directly,
     progress: Progress = _silent,
 ) -> SyncResult:
-    """Run every stage for every system asked; a system that fails does not stop the others."""
+    """Run every stage for every system asked, and always end with a report.
+
+    The systems are fetched and planned side by side; a configuration error found then (or
+    before, by `preflight`) stops every write, on every system. Otherwise each system pushes
+    on its own: whatever one raises becomes its `failed` report and the other goes on. The
+    report is written and the run finished in the ledger whatever happens.
+    """
     settings = get_settings()
     periods = request.periods or default_periods(request.as_of)
     started = datetime.now(UTC)
@@ -128,87 +147,176 @@ async def run_sync(
             at=started,
         )
         ledger.record_reports(request.run_id, local.records)
-    systems: dict[str, SystemReport] = {}
-    snapshots: dict[str, RemoteSnapshot] = {}
-    config_errors: list[str] = []
-    for system in request.systems:
+    run = _Run(request, periods, local, stage, progress)
+    try:
+        await run.all_systems(preflight(request.systems, settings))
+    except Exception as error:  # noqa: BLE001 - a run always ends with its report
+        log.exception("run_failed", run_id=request.run_id)
+        run.fail_all(f"Lỗi nội bộ của nqsync ({type(error).__name__}); xem run.log.")
+    finally:
+        report = _report(request, periods, started, local, run.reports, run.snapshots)
         try:
-            result, snapshot = await _sync_system(system, request, periods, local, stage, progress)
-        except RemoteError as error:
-            message = redact_text(f"{system}: {error.message}")
-            log.error("system_failed", run_id=request.run_id, system=system, error=message)
-            systems[system] = SystemReport(error=message)
-            if error.decision.failure_type is FailureType.CONFIG:
-                config_errors.append(message)
-            continue
-        systems[system], snapshots[system] = result, snapshot
-        counts = {status: n for status, n in result.summary.items() if n}
-        log.info("system_done", run_id=request.run_id, system=system, **counts)
-    report = _report(request, periods, started, local, systems, snapshots)
-    paths = write_reports(report, settings.report_dir)
+            paths: ReportPaths = await stage(
+                "write-reports", write_run_reports, report, settings.report_dir
+            )
+        finally:
+            _finish(settings.database_url, request.run_id, report, run.config_errors)
     log.info(
         "run_done", run_id=request.run_id, dry_run=request.dry_run, report=str(paths.directory),
         warnings=len(report.warnings), row_errors=len(report.errors),
     )
+    return SyncResult(report, paths, "; ".join(run.config_errors) or None)
+
+
+def _finish(database_url: str, run_id: str, report: Reconciliation, config: list[str]) -> None:
     status = RunStatus.PARTIAL if report.failed() else RunStatus.SUCCEEDED
-    with Ledger.open(settings.database_url) as ledger:
+    with Ledger.open(database_url) as ledger:
         ledger.finish_run(
-            request.run_id,
+            run_id,
             status,
-            summary={name: s.summary for name, s in systems.items()},
-            error="; ".join(config_errors) or None,
+            summary={name: s.summary for name, s in report.systems.items()},
+            error="; ".join(config) or None,
         )
-    return SyncResult(report, paths, "; ".join(config_errors) or None)
 
 
-async def _sync_system(
-    system: System,
-    request: SyncRequest,
-    periods: Sequence[str],
-    local: LocalSide,
-    stage: StageRunner,
-    progress: Progress,
-) -> tuple[SystemReport, RemoteSnapshot]:
-    source = request.source
-    progress(f"{system}: {STAGE_LABELS['fetch']}")
-    snapshot = await stage(f"{system}-fetch", fetch_remote, system, periods, source)
-    progress(f"{system}: {STAGE_LABELS['plan']}")
-    plan = await stage(f"{system}-plan", plan_changes, system, local.selected, snapshot, source)
-    outcomes: list[RecordOutcome] | None = None
-    after: RemoteSnapshot | None = None
-    if not request.dry_run:
-        progress(f"{system}: {STAGE_LABELS['push']}")
-        outcomes = await stage(
-            f"{system}-push", push_changes, system, plan, request.run_id, request.submit, source
+@dataclass
+class _Planned:
+    snapshot: RemoteSnapshot
+    plan: SyncPlan
+
+
+class _Run:
+    """The systems' part of one run: what each holds, was planned, and ended as."""
+
+    def __init__(
+        self,
+        request: SyncRequest,
+        periods: Sequence[str],
+        local: LocalSide,
+        stage: StageRunner,
+        progress: Progress,
+    ) -> None:
+        self.request = request
+        self.periods = periods
+        self.local = local
+        self.stage = stage
+        self.progress = progress
+        self.reports: dict[str, SystemReport] = {}
+        self.snapshots: dict[str, RemoteSnapshot] = {}
+        self.config_errors: list[str] = []
+
+    def fail(self, system: str, message: str, *, config: bool = False) -> None:
+        """SYSTEM ends as failed with MESSAGE (already free of secrets)."""
+        self.reports[system] = SystemReport(error=message)
+        if config:
+            self.config_errors.append(message)
+        log.error("system_failed", run_id=self.request.run_id, system=system, error=message)
+
+    def fail_all(self, message: str) -> None:
+        """Every system without a report yet ends as failed."""
+        for system in self.request.systems:
+            if system not in self.reports:
+                self.fail(system, message)
+
+    async def all_systems(self, problems: list[str]) -> None:
+        """Plan every system, then push each where nothing forbids it."""
+        if problems:
+            for system in self.request.systems:
+                own = [p for p in problems if p.startswith(f"{system}:")]
+                self.fail(system, "; ".join(own or problems), config=bool(own))
+            self.config_errors = list(problems)
+            return
+        async with asyncio.TaskGroup() as group:
+            tasks = {s: group.create_task(self._guarded(s, self._fetch_and_plan)) for s in
+                     self.request.systems}
+        planned = {s: t.result() for s, t in tasks.items() if t.result() is not None}
+        if self.config_errors:
+            message = "Không ghi gì lên hệ thống nào vì lỗi cấu hình: " + "; ".join(
+                self.config_errors
+            )
+            for system, ready in planned.items():
+                assert ready is not None
+                self.reports[system] = await self._reconcile(system, ready, None, None)
+                self.reports[system].error = message
+            return
+        async with asyncio.TaskGroup() as group:
+            for system, ready in planned.items():
+                assert ready is not None
+                group.create_task(self._guarded(system, self._push, ready))
+
+    async def _guarded(
+        self, system: System, step: Callable[..., Awaitable[T]], *args: Any
+    ) -> T | None:
+        try:
+            return await step(system, *args)
+        except RemoteError as error:
+            message = redact_text(f"{system}: {error.message}")
+            self.fail(system, message, config=error.decision.failure_type is FailureType.CONFIG)
+        except Exception as error:  # noqa: BLE001 - one system's fault never loses the run
+            log.exception("system_internal_fault", run_id=self.request.run_id, system=system)
+            self.fail(system, f"{system}: lỗi nội bộ của nqsync ({type(error).__name__}).")
+        return None
+
+    async def _fetch_and_plan(self, system: System) -> _Planned:
+        source = self.request.source
+        self.progress(f"{system}: {STAGE_LABELS['fetch']}")
+        snapshot = await self.stage(f"{system}-fetch", fetch_remote, system, self.periods, source)
+        self.snapshots[system] = snapshot
+        self.progress(f"{system}: {STAGE_LABELS['plan']}")
+        plan = await self.stage(
+            f"{system}-plan", plan_changes, system, self.local.selected, snapshot, source
         )
-        progress(f"{system}: {STAGE_LABELS['fetch-after']}")
-        after = await stage(f"{system}-fetch-after", fetch_remote, system, periods, source)
-    report = reconcile_system(
-        system, local.selected, plan, outcomes, after, list(local.skipped)
-    )
-    attach_ledger(system, report, after or snapshot)
-    return report, after or snapshot
+        return _Planned(snapshot, plan)
 
+    async def _push(self, system: System, ready: _Planned) -> None:
+        request, source = self.request, self.request.source
+        outcomes: list[RecordOutcome] | None = None
+        after: RemoteSnapshot | None = None
+        if not request.dry_run:
+            writes = any(c.action in ("create", "update") for c in ready.plan.changes)
+            label = "push" if writes else "settle"
+            self.progress(f"{system}: {STAGE_LABELS[label]}")
+            outcomes = await self.stage(
+                f"{system}-{label}", push_changes, system, ready.plan, request.run_id, source
+            )
+            if writes:
+                after = await self._read_back(system)
+        report = await self._reconcile(system, ready, outcomes, after)
+        if request.submit and not request.dry_run and system == "theodoinq":
+            self.progress(f"{system}: {STAGE_LABELS['submit']}")
+            done = await self.stage(
+                f"{system}-submit", submit_reports, system, after or ready.snapshot, source
+            )
+            report.notes.extend(f"Nộp báo cáo kỳ {p}: {text}" for p, text in done.items())
+        self.reports[system] = report
+        counts = {status: n for status, n in report.summary.items() if n}
+        log.info("system_done", run_id=request.run_id, system=system, **counts)
 
-def attach_ledger(system: str, report: SystemReport, snapshot: RemoteSnapshot) -> None:
-    """Fill each entry's ledger side: last push, and whether the remote still matches it."""
-    with Ledger.open(get_settings().database_url) as ledger:
-        states = {(s.target_code, s.period): s for s in ledger.list_sync_states(system)}
-    for entry in report.entries:
-        state = states.get((entry.target_code, entry.period))
-        if state is None:
-            continue
-        remote = snapshot.get(entry.target_code, entry.period)
-        seen = state.last_seen_remote_fingerprint
-        entry.ledger = LedgerState(
-            last_pushed_at=state.last_pushed_at,
-            last_pushed_run_id=state.last_pushed_run_id,
-            last_outcome=state.last_outcome,
-            remote_version=state.last_seen_remote_version,
-            remote_matches_last_seen=(
-                None if remote is None or seen is None else remote.fingerprint == seen
-            ),
+    async def _read_back(self, system: System) -> RemoteSnapshot | None:
+        """What SYSTEM holds after the push; None (the plan's snapshot stands) if unreadable."""
+        self.progress(f"{system}: {STAGE_LABELS['fetch-after']}")
+        try:
+            after: RemoteSnapshot = await self.stage(
+                f"{system}-fetch-after", fetch_remote, system, self.periods, self.request.source
+            )
+        except RemoteError as error:
+            log.warning("read_back_failed", system=system, error=redact_text(error.message))
+            return None
+        self.snapshots[system] = after
+        return after
+
+    async def _reconcile(
+        self,
+        system: System,
+        ready: _Planned,
+        outcomes: list[RecordOutcome] | None,
+        after: RemoteSnapshot | None,
+    ) -> SystemReport:
+        self.progress(f"{system}: {STAGE_LABELS['reconcile']}")
+        report: SystemReport = await self.stage(
+            f"{system}-reconcile", reconcile, system, self.local, ready.plan, outcomes, after
         )
+        return report
 
 
 def _report(

@@ -7,10 +7,11 @@ Serialised with `model_dump(mode="json")` it is `reconciliation.json`:
 """
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_serializer
 
 from models.records import RowError
 
@@ -26,6 +27,7 @@ class EntryStatus(StrEnum):
     MISSING_REMOTE = "missing_remote"
     REMOTE_ONLY = "remote_only"
     UNMAPPED = "unmapped"
+    DUPLICATE = "duplicate"
     FAILED = "failed"
 
 
@@ -38,16 +40,42 @@ STATUS_LABELS: dict[EntryStatus, str] = {
     EntryStatus.MISSING_REMOTE: "Hệ thống chưa có",
     EntryStatus.REMOTE_ONLY: "Chỉ có trên hệ thống",
     EntryStatus.UNMAPPED: "Không ánh xạ được",
+    EntryStatus.DUPLICATE: "Trùng lặp trên hệ thống (cần xóa tay)",
     EntryStatus.FAILED: "Lỗi",
 }
-"""How the standing office reads each status (Vietnamese, NFC)."""
+"""How the standing office reads each status after a real run (Vietnamese, NFC)."""
+
+PLANNED_STATUS_LABELS: dict[EntryStatus, str] = {
+    **STATUS_LABELS,
+    EntryStatus.CREATED: "Sẽ tạo mới",
+    EntryStatus.UPDATED: "Sẽ cập nhật",
+}
+"""The same for a dry run, which only says what it would do."""
+
+
+def status_label(status: EntryStatus, dry_run: bool = False) -> str:
+    """The Vietnamese label of STATUS: in the future tense on a dry run, in the past otherwise."""
+    return (PLANNED_STATUS_LABELS if dry_run else STATUS_LABELS)[status]
+
+
+def _plain(value: Any) -> Any:
+    """A Decimal as the JSON number it is (int when whole); other values as they are."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 class Difference(BaseModel):
-    """One field whose local and remote values differ."""
+    """One field whose local and remote values differ (numbers stay numbers in JSON)."""
 
     local: Any = None
     remote: Any = None
+
+    @field_serializer("local", "remote", when_used="json")
+    def _number(self, value: Any) -> Any:
+        return _plain(value)
 
 
 class EvidenceStatus(BaseModel):
@@ -95,13 +123,23 @@ class Entry(BaseModel):
     planned_uploads: list[str] = Field(default_factory=list)
     ledger: LedgerState | None = None
 
+    @field_serializer("local", "remote", when_used="json")
+    def _numbers(self, value: dict[str, Any] | None) -> Any:
+        return _plain(value)
+
 
 class SystemReport(BaseModel):
-    """One system's side of the run: counts per status, the entries, and notes."""
+    """One system's side of the run: counts per status, the entries, and notes.
+
+    `notes` are what the standing office may have to act on (unmapped targets, held periods);
+    `technical_notes` the remote's quirks it need not (report kinds nqsync does not handle,
+    remote indicators that match no target), shown apart, after the data.
+    """
 
     summary: dict[str, int] = Field(default_factory=dict)
     entries: list[Entry] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    technical_notes: list[str] = Field(default_factory=list)
     error: str | None = None
 
 
@@ -129,7 +167,11 @@ class RunWarning(BaseModel):
 
 
 class TargetProgress(BaseModel):
-    """A target's latest local progress, for the chart against the timeline."""
+    """A target's latest local progress, for the chart against the timeline.
+
+    `complete` is the plan's rule for a report of completion (status completed, or a value
+    that meets the target); a target nobody reported has no unit, period or status.
+    """
 
     target_code: str
     section: str
@@ -137,6 +179,7 @@ class TargetProgress(BaseModel):
     period: str | None = None
     progress_percent: float | None = None
     status: str | None = None
+    complete: bool = False
 
 
 class SourceFileRef(BaseModel):

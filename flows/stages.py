@@ -11,13 +11,17 @@ from pydantic import BaseModel, ConfigDict
 
 from connectors.base import RecordOutcome, RemoteSnapshot, SyncPlan
 from connectors.factory import System, open_adapter
+from connectors.nq71.mapping import MappingFileError, load_overrides
 from connectors.local.assignments import read_assignments
 from connectors.local.reader import read_source
+from flows.reconcile import reconcile_system
+from flows.render import ReportPaths, write_reports
+from flows.report_model import LedgerState, Reconciliation, SystemReport
 from flows.selection import select_commune_figures
 from models.assignment import AssignmentSet
 from models.ledger import Ledger
 from models.records import ProgressRecord, RowError, SourceFile
-from models.settings import get_settings
+from models.settings import Settings, get_settings
 
 
 class LocalSide(BaseModel):
@@ -73,9 +77,77 @@ async def plan_changes(
 
 
 async def push_changes(
-    system: System, plan: SyncPlan, run_id: str, submit: bool, source: Path
+    system: System, plan: SyncPlan, run_id: str, source: Path
 ) -> list[RecordOutcome]:
-    """Carry PLAN out on SYSTEM."""
+    """Carry PLAN out on SYSTEM (with no write to make, only the ledger is touched)."""
     with _ledger() as ledger:
         async with open_adapter(system, get_settings(), ledger, source) as adapter:
-            return await adapter.apply(plan, run_id=run_id, submit=submit)
+            return await adapter.apply(plan, run_id=run_id)
+
+
+async def submit_reports(system: System, snapshot: RemoteSnapshot, source: Path) -> dict[str, str]:
+    """Submit SYSTEM's reports of the snapshot's periods (the office's act); what happened."""
+    with _ledger() as ledger:
+        async with open_adapter(system, get_settings(), ledger, source) as adapter:
+            return await adapter.submit(snapshot)
+
+
+def preflight(systems: Sequence[System], settings: Settings) -> list[str]:
+    """Configuration problems found before anything is written (in Vietnamese); none is good."""
+    problems: list[str] = []
+    if "nq71" in systems:
+        try:
+            load_overrides(settings.nq71_mapping)
+        except MappingFileError as error:
+            problems.append(f"nq71: {error}")
+    secrets = {
+        "theodoinq": (settings.theodoinq_username, settings.theodoinq_password),
+        "nq71": (settings.nq71_client_id, settings.nq71_client_secret),
+    }
+    for system in systems:
+        account, secret = secrets[system]
+        if not account or not secret.get_secret_value():
+            problems.append(f"{system}: thiếu tài khoản hoặc mật khẩu/khóa bí mật.")
+    return problems
+
+
+async def reconcile(
+    system: System,
+    local: LocalSide,
+    plan: SyncPlan,
+    outcomes: Sequence[RecordOutcome] | None,
+    after: RemoteSnapshot | None,
+) -> SystemReport:
+    """SYSTEM's three-way diff, with each entry's ledger side."""
+    report = reconcile_system(
+        system, local.selected, plan, outcomes, after, list(local.skipped)
+    )
+    attach_ledger(system, report, after or plan.snapshot)
+    return report
+
+
+def attach_ledger(system: str, report: SystemReport, snapshot: RemoteSnapshot) -> None:
+    """Fill each entry's ledger side: last push, and whether the remote still matches it."""
+    with _ledger() as ledger:
+        states = {(s.target_code, s.period): s for s in ledger.list_sync_states(system)}
+    remotes = {(r.target_code, r.period): r for r in snapshot.reports}
+    for entry in report.entries:
+        state = states.get((entry.target_code, entry.period))
+        if state is None:
+            continue
+        remote = remotes.get((entry.target_code, entry.period))
+        seen = state.last_seen_remote_fingerprint
+        entry.ledger = LedgerState(
+            last_pushed_at=state.last_pushed_at,
+            last_pushed_run_id=state.last_pushed_run_id,
+            last_outcome=state.last_outcome,
+            remote_version=state.last_seen_remote_version,
+            remote_matches_last_seen=(
+                None if remote is None or seen is None else remote.fingerprint == seen
+            ),
+        )
+
+
+async def write_run_reports(report: Reconciliation, report_dir: Path) -> ReportPaths:
+    """Write the run's report files."""
+    return write_reports(report, report_dir)

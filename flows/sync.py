@@ -3,8 +3,9 @@
 No `from __future__ import annotations` here: deployment runs need the parameters' real types.
 """
 
-from collections import Counter
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, ParamSpec, TypeVar, cast
@@ -12,33 +13,66 @@ from typing import Annotated, Any, Literal, ParamSpec, TypeVar, cast
 from prefect import flow, task
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
-from pydantic import Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
-from connectors.factory import SYSTEMS, System
-from connectors.logging import configure_logging, install_stdlib_redaction
+from connectors.logs import configure_logging, install_stdlib_redaction, run_log
 from flows.pipeline import Progress, SyncRequest, SyncResult, run_sync
 from flows.render import markdown_summary, table_rows
+from flows.runs import outcome_of, run_log_path, systems_of
+from models.ledger_tables import new_run_id
 from models.settings import get_settings
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 FLOW_NAME = "nqsync-sync"
-Period = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
-SystemChoice = Literal["both", "theodoinq", "nq71"]
+MODE = "prefect"
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+DATE_PATTERN = r"^(\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))?$"
+Period = Annotated[str, Field(pattern=PERIOD_PATTERN, examples=["2026-11"])]
+SystemChoice = Literal["all", "both", "theodoinq", "nq71"]
 
-_progress: Progress | None = None
+
+def _form(title: str, help_text: str, **schema: Any) -> Any:
+    """A parameter's label and help text in the Prefect form.
+
+    Prefect titles each field by its Python name and keeps only a dict `json_schema_extra`
+    of the annotation, so the Vietnamese title and help go there too.
+    """
+    return Field(
+        title=title,
+        description=help_text,
+        json_schema_extra={"title": title, "description": help_text, **schema},
+    )
 
 
-def set_progress(reporter: Progress | None) -> None:
-    """Where in-process runs report their stages (the command line's progress display)."""
-    global _progress
-    _progress = reporter
+def _empty_is_none(value: Any) -> Any:
+    return None if value in ("", None) else value
+
+
+@dataclass(frozen=True)
+class _CommandLineRun:
+    run_id: str
+    progress: Progress
+
+
+_command_line_run: _CommandLineRun | None = None
+
+
+@contextlib.contextmanager
+def command_line_run(run_id: str, progress: Progress) -> Iterator[None]:
+    """For the block, a flow run started from this process uses RUN_ID and reports PROGRESS."""
+    global _command_line_run
+    _command_line_run = _CommandLineRun(run_id, progress)
+    try:
+        yield
+    finally:
+        _command_line_run = None
 
 
 def _report_progress(message: str) -> None:
-    if _progress is not None:
-        _progress(message)
+    if _command_line_run is not None:
+        _command_line_run.progress(message)
 
 
 async def _as_task(
@@ -46,11 +80,6 @@ async def _as_task(
 ) -> T:
     stage = task(name=name, cache_policy=NO_CACHE, retries=0)(fn)
     return await stage(*args, **kwargs)
-
-
-def systems_of(choice: str) -> tuple[System, ...]:
-    """`both` (or `all`) → both systems, else the one named."""
-    return SYSTEMS if choice in ("both", "all") else (cast(System, choice),)
 
 
 @flow(
@@ -61,40 +90,80 @@ def systems_of(choice: str) -> tuple[System, ...]:
     ),
 )
 async def nqsync_sync(
-    source: str,
-    systems: SystemChoice = "both",
-    periods: list[Period] | None = None,
-    dry_run: bool = False,
-    submit: bool = False,
-    as_of: date | None = None,
+    source: Annotated[
+        str,
+        _form(
+            "Thư mục báo cáo của các đơn vị",
+            "Thư mục chứa tệp Excel báo cáo của các đơn vị (và tệp minh chứng).",
+        ),
+    ],
+    systems: Annotated[
+        SystemChoice,
+        _form(
+            "Hệ thống cần đồng bộ",
+            "all: cả theodoinq và nq71 (viết both cũng được); theodoinq; nq71.",
+        ),
+    ] = "all",
+    periods: Annotated[
+        tuple[Period, ...],
+        _form(
+            "Kỳ báo cáo (YYYY-MM)",
+            "Các tháng cần đồng bộ, ví dụ 2026-11. Để trống: tháng trước và tháng này.",
+        ),
+    ] = (),
+    dry_run: Annotated[
+        bool,
+        _form(
+            "Chạy thử (không ghi)",
+            "Bật: chỉ lập kế hoạch và báo cáo đối soát, không ghi gì lên hệ thống.",
+        ),
+    ] = False,
+    submit: Annotated[
+        bool,
+        _form(
+            "Nộp báo cáo kỳ trên theodoinq",
+            "Bật: nộp báo cáo tháng trên theodoinq sau khi đồng bộ (việc chính thức của cơ "
+            "quan thường trực; mặc định không nộp).",
+        ),
+    ] = False,
+    as_of: Annotated[
+        date | None,
+        BeforeValidator(_empty_is_none),
+        WithJsonSchema({"type": "string", "pattern": DATE_PATTERN}),
+        _form(
+            "Ngày tính cảnh báo (YYYY-MM-DD)",
+            "Ngày dùng để tính chậm tiến độ và quá hạn, ví dụ 2026-11-27. Để trống: hôm nay.",
+            default="",
+            examples=["2026-11-27"],
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Read the units' workbooks in SOURCE and sync SYSTEMS for PERIODS (default: last two months).
 
-    Args:
-        source: Thư mục chứa tệp báo cáo của các đơn vị (và tệp minh chứng).
-        systems: Hệ thống cần đồng bộ: cả hai (both), theodoinq hoặc nq71.
-        periods: Các kỳ báo cáo dạng YYYY-MM; để trống là tháng trước và tháng này.
-        dry_run: Chạy thử: lập kế hoạch và báo cáo đối soát, không ghi gì lên hệ thống.
-        submit: Nộp báo cáo kỳ trên theodoinq sau khi đồng bộ (việc chính thức của cơ quan
-            thường trực; mặc định không nộp).
-        as_of: Ngày tính cảnh báo (mặc định hôm nay).
+    Run from the command line (`command_line_run`), the run uses the command's run id and
+    progress display; from the UI or the schedule, it makes its own run id. Either way its
+    events go to `run.log` in the run's report folder and to the flow run's logs.
     """
     settings = get_settings()
     configure_logging(settings)
     install_stdlib_redaction()
+    pending = _command_line_run
+    run_id = pending.run_id if pending else new_run_id()
     fields: dict[str, Any] = {
         "source": Path(source),
         "systems": systems_of(systems),
-        "periods": tuple(periods or ()),
+        "periods": tuple(periods),
         "dry_run": dry_run,
         "submit": submit,
         "assignments": settings.assignments,
+        "run_id": run_id,
     }
     if as_of is not None:
         fields["as_of"] = as_of
-    result = await run_sync(SyncRequest(**fields), stage=_as_task, progress=_report_progress)
-    await _artifacts(result)
-    return outcome_of(result)
+    with run_log(run_log_path(settings.report_dir, run_id)):
+        result = await run_sync(SyncRequest(**fields), stage=_as_task, progress=_report_progress)
+        await _artifacts(result)
+    return outcome_of(result, mode=MODE)
 
 
 async def _artifacts(result: SyncResult) -> None:
@@ -108,23 +177,3 @@ async def _artifacts(result: SyncResult) -> None:
         key="nqsync-reconciliation-entries",
         description="Đối soát: từng chỉ tiêu trên từng hệ thống",
     )
-
-
-def outcome_of(result: SyncResult) -> dict[str, Any]:
-    """What the flow returns: the run id, counts per system, failure, report paths."""
-    return {
-        "run_id": result.report.run_id,
-        "failed": result.report.failed(),
-        "config_error": result.config_error,
-        "summary": {name: s.summary for name, s in result.report.systems.items()},
-        "system_errors": {
-            name: s.error for name, s in result.report.systems.items() if s.error
-        },
-        "warnings": dict(Counter(w.kind for w in result.report.warnings)),
-        "row_errors": len(result.report.errors),
-        "reports": {
-            "json": str(result.paths.json),
-            "xlsx": str(result.paths.xlsx),
-            "html": str(result.paths.html),
-        },
-    }

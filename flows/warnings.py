@@ -8,6 +8,7 @@ meets the target). Its deadline is the assignment's when it names one, else the 
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 
 from connectors.base import RemoteReport, RemoteSnapshot
 from connectors.planning import is_completion
@@ -115,10 +116,12 @@ def _overdue_detail(record: ProgressRecord, deadline: date, as_of: date, complet
     return ""
 
 
-def _behind_detail(progress: float, deadline: date, as_of: date, threshold: float) -> str:
+def _behind_detail(
+    progress: Decimal | float, deadline: date, as_of: date, threshold: float
+) -> str:
     elapsed = timeline_percent(as_of, deadline)
     floor = threshold * elapsed
-    if progress >= floor:
+    if float(progress) >= floor:
         return ""
     return (
         f"Hoàn thành {_number(progress)}% trong khi lộ trình đã qua {_number(elapsed)}% "
@@ -192,9 +195,9 @@ def _day(value: date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def _number(value: float) -> str:
+def _number(value: Decimal | float) -> str:
     """A number as Vietnamese write it: at most one decimal, after a comma."""
-    text = f"{round(value, 1):.1f}".rstrip("0").rstrip(".")
+    text = f"{round(float(value), 1):.1f}".rstrip("0").rstrip(".")
     return text.replace(".", ",")
 
 
@@ -230,6 +233,9 @@ def _progress(
         section=section,
         unit_code=chosen.unit_code,
         period=chosen.period,
-        progress_percent=chosen.progress_percent,
+        progress_percent=None if chosen.progress_percent is None else float(
+            chosen.progress_percent
+        ),
         status=chosen.status.value,
+        complete=is_completion(chosen, catalogue.get(code)),
     )

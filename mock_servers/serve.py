@@ -1,14 +1,52 @@
 """`nqsync mock-servers`: both mocks on loopback until SIGINT or SIGTERM."""
 
 import asyncio
+import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 
 import typer
 from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mock_servers.common.server import base_url, bind
-from models.net import is_loopback_host
+from mock_servers.nq71.config import Nq71MockConfig
+from mock_servers.theodoinq.config import TheodoinqMockConfig
+
+_THEODOINQ = TheodoinqMockConfig()
+_NQ71 = Nq71MockConfig()
+
+
+class MockAccounts(BaseSettings):
+    """The accounts the mocks accept: the `NQSYNC_*` variables nqsync logs in with (or `.env`).
+
+    The mocks read them themselves, as two independent systems configured alike would.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="NQSYNC_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        hide_input_in_errors=True,
+    )
+
+    theodoinq_username: str = _THEODOINQ.username
+    theodoinq_password: SecretStr = _THEODOINQ.password
+    nq71_client_id: str = _NQ71.client_id
+    nq71_client_secret: SecretStr = _NQ71.client_secret
+    nq71_ma_don_vi: str = _NQ71.ma_don_vi
+    nq71_ma_dinh_danh: str = _NQ71.ma_dinh_danh
+
+
+def is_loopback(host: str) -> bool:
+    """Whether HOST is the loopback interface (`localhost`, 127.0.0.0/8, `::1`)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -30,7 +68,7 @@ class ServeOptions:
 
 def serve_command(options: ServeOptions) -> int:
     """Serve both mocks with the accounts of the `NQSYNC_*` settings; return the exit code."""
-    if not is_loopback_host(options.host) and not options.allow_remote:
+    if not is_loopback(options.host) and not options.allow_remote:
         typer.echo(
             f"Từ chối địa chỉ {options.host}: máy chủ giả lập chỉ chạy trên loopback "
             "(thêm --allow-remote nếu thật sự cần).",
@@ -38,12 +76,9 @@ def serve_command(options: ServeOptions) -> int:
         )
         return 2
     from mock_servers.nq71 import create_app as create_nq71
-    from mock_servers.nq71.config import Nq71MockConfig
     from mock_servers.theodoinq import create_app as create_theodoinq
-    from mock_servers.theodoinq.config import TheodoinqMockConfig
-    from models.settings import get_settings
 
-    settings = get_settings()
+    settings = MockAccounts()
     ttl = {} if options.token_ttl is None else {"token_ttl": options.token_ttl}
     if options.data_dir is not None:
         options.data_dir.mkdir(parents=True, exist_ok=True)
@@ -54,7 +89,7 @@ def serve_command(options: ServeOptions) -> int:
             rate=options.rate,
             burst=options.burst,
             username=settings.theodoinq_username,
-            password=SecretStr(settings.theodoinq_password.get_secret_value()),
+            password=settings.theodoinq_password,
             data_dir=options.data_dir,
             **ttl,
         )
@@ -65,7 +100,7 @@ def serve_command(options: ServeOptions) -> int:
             latency_ms=options.latency_ms,
             max_in_flight=options.max_in_flight,
             client_id=settings.nq71_client_id,
-            client_secret=SecretStr(settings.nq71_client_secret.get_secret_value()),
+            client_secret=settings.nq71_client_secret,
             ma_don_vi=settings.nq71_ma_don_vi,
             ma_dinh_danh=settings.nq71_ma_dinh_danh,
             data_dir=options.data_dir,

@@ -275,3 +275,41 @@ class SyncStatePublic(SyncStateBase):
     target_code: str
     period: str
     updated_at: datetime
+
+
+class IntentBase(LedgerModel):
+    """A write about to be made to one system for one (target, period): the outbox entry.
+
+    Recorded before the first write; `expected` holds every fingerprint the remote may show
+    because of this intent's steps (each intermediate state and the final one), so a later
+    run can tell our own half-finished write from a person's edit. `reached` lists the
+    fingerprints seen after each step that was confirmed. Closed once its outcome is settled.
+    """
+
+    run_id: str = Field(max_length=64)
+    system: str = Field(max_length=16)
+    target_code: str = Field(max_length=16)
+    period: str = Field(max_length=7)
+    fingerprint: str = Field(max_length=SHA256_LENGTH)
+    steps: list[str] = Field(default_factory=list, sa_type=JSON)
+    expected: list[str] = Field(default_factory=list, sa_type=JSON)
+    reached: list[str] = Field(default_factory=list, sa_type=JSON)
+    outcome: str | None = Field(default=None, max_length=32)
+
+
+class Intent(IntentBase, table=True):
+    """Table `ledger_intent`, one row per intended write of a run."""
+
+    __tablename__ = "ledger_intent"
+
+    id: int | None = Field(default=None, primary_key=True)
+    opened_at: datetime = Field(sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+
+
+class IntentPublic(IntentBase):
+    """An intent as read back."""
+
+    id: int
+    opened_at: datetime
+    closed_at: datetime | None

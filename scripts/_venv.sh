@@ -10,6 +10,10 @@ if [ ! -x "$VENV/bin/nqsync" ] || [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$
     [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip >&2
     "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev]" >&2
+    echo "Migrating the Prefect database once (for runs through Prefect)..." >&2
+    PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 \
+        "$VENV/bin/prefect" server database upgrade -y >/dev/null 2>&1 \
+        || echo "warning: 'prefect server database upgrade -y' failed; the first run through Prefect will migrate" >&2
     echo "$WANT" > "$STAMP"
 fi
 export PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1

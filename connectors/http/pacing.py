@@ -3,8 +3,12 @@
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Protocol
+
+_EPSILON = 1e-9
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
 
 
 class Pacer(Protocol):
@@ -20,29 +24,37 @@ class Pacer(Protocol):
 
 
 class _Pause:
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
         self._until = 0.0
+        self._clock = clock
+        self._sleep = sleep
+        self.paused = 0.0
+        """Seconds of pause asked for so far (after 429s)."""
 
     def pause(self, seconds: float) -> None:
-        self._until = max(self._until, time.monotonic() + max(seconds, 0.0))
+        self.paused += max(seconds, 0.0)
+        self._until = max(self._until, self._clock() + max(seconds, 0.0))
 
     async def wait(self) -> None:
-        delay = self._until - time.monotonic()
+        delay = self._until - self._clock()
         if delay > 0:
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
 
 
 class TokenBucket(_Pause):
     """At most RATE requests per second on average, bursts up to BURST (theodoinq)."""
 
-    def __init__(self, rate: float, burst: int) -> None:
-        super().__init__()
+    def __init__(
+        self, rate: float, burst: int, *, clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        super().__init__(clock, sleep)
         if rate <= 0 or burst < 1:
             raise ValueError("rate must be > 0 and burst ≥ 1")
         self.rate = rate
         self.burst = burst
         self._tokens = float(burst)
-        self._stamp = time.monotonic()
+        self._stamp = clock()
         self._lock = asyncio.Lock()
 
     async def acquire(self) -> None:
@@ -50,13 +62,13 @@ class TokenBucket(_Pause):
         async with self._lock:
             await self.wait()
             while True:
-                now = time.monotonic()
+                now = self._clock()
                 self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
                 self._stamp = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
+                if self._tokens >= 1 - _EPSILON:
+                    self._tokens = max(self._tokens - 1, 0.0)
                     return
-                await asyncio.sleep((1 - self._tokens) / self.rate)
+                await self._sleep((1 - self._tokens) / self.rate)
 
     @contextlib.asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
@@ -68,8 +80,10 @@ class TokenBucket(_Pause):
 class InFlightLimit(_Pause):
     """At most LIMIT requests in flight at once (nq71's gateway)."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__()
+    def __init__(
+        self, limit: int, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep
+    ) -> None:
+        super().__init__(clock, sleep)
         if limit < 1:
             raise ValueError("limit must be ≥ 1")
         self.limit = limit

@@ -1,10 +1,13 @@
 """One retry policy for every connector: tenacity, always bounded, honouring Retry-After."""
 
+import asyncio
 import random
+import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
+import structlog
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -14,6 +17,9 @@ from tenacity import (
 from connectors.http.errors import Action, RemoteError
 
 T = TypeVar("T")
+log = structlog.get_logger("nqsync.http")
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,23 @@ class RetryPolicy:
     max_backoff: float = 20.0
     jitter: float = 0.5
     retry_after_cap: float = 30.0
+    settle_window: float = 35.0
+    """After a write whose outcome is unknown, how long the original may still land: at least
+    the request timeout plus a margin (the client factory sets it from the timeout)."""
+    settle_interval: float = 2.0
+    """Seconds between the look-ups made while waiting out the settle window."""
+    sleep: Sleep = field(default=asyncio.sleep, compare=False)
+    clock: Clock = field(default=time.monotonic, compare=False)
+
+
+def policy_for_timeout(timeout: float) -> RetryPolicy:
+    """The retry policy for requests that time out after TIMEOUT seconds.
+
+    The settle window is the timeout plus half of it (at least one second): an original that
+    the remote is still carrying out when the client gives up lands within it.
+    """
+    window = timeout + max(1.0, timeout / 2)
+    return RetryPolicy(settle_window=window, settle_interval=min(2.0, window / 4))
 
 
 def _stop(policy: RetryPolicy) -> Callable[[RetryCallState], bool]:
@@ -43,8 +66,13 @@ def _stop(policy: RetryPolicy) -> Callable[[RetryCallState], bool]:
     return stop
 
 
-def _retryable(exc: BaseException) -> bool:
-    return isinstance(exc, RemoteError) and exc.retryable
+def _retryable(retry_unknown: bool) -> Callable[[BaseException], bool]:
+    def retryable(exc: BaseException) -> bool:
+        if not isinstance(exc, RemoteError) or not exc.retryable:
+            return False
+        return retry_unknown or not exc.outcome_unknown
+
+    return retryable
 
 
 def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
@@ -63,17 +91,21 @@ async def with_retry(
     policy: RetryPolicy,
     *,
     before_retry: Callable[[RemoteError], Awaitable[None]] | None = None,
+    retry_unknown: bool = True,
 ) -> T:
     """Await CALL until it succeeds, fails for good, or the policy's bounds are reached.
 
-    Only `RemoteError`s whose decision is retry or rate-limited are retried; the last error is
-    re-raised. BEFORE_RETRY runs before each new attempt (e.g. to look a write up again).
+    Only `RemoteError`s whose decision is retry or rate-limited are retried, and, without
+    RETRY_UNKNOWN, only those that surely did not happen; the last error is re-raised.
+    BEFORE_RETRY runs before each new attempt (e.g. to look a write up again).
     """
     last: RemoteError | None = None
     async for attempt in AsyncRetrying(
-        retry=retry_if_exception(_retryable),
+        retry=retry_if_exception(_retryable(retry_unknown)),
         stop=_stop(policy),
         wait=_wait(policy),
+        sleep=policy.sleep,
+        before_sleep=_log_retry,
         reraise=True,
     ):
         with attempt:
@@ -87,6 +119,36 @@ async def with_retry(
     raise AssertionError("unreachable: tenacity re-raises the last error")
 
 
+def _log_retry(state: RetryCallState) -> None:
+    exc = state.outcome.exception() if state.outcome else None
+    if isinstance(exc, RemoteError):
+        event = "rate_limited_pause" if exc.decision.action is Action.RATE_LIMITED else "retry"
+        log.info(
+            event, system=exc.system, attempt=state.attempt_number, code=exc.code,
+            status=exc.status, wait=round(state.upcoming_sleep, 2),
+        )
+
+
+async def settle(find: Callable[[], Awaitable[T | None]], policy: RetryPolicy) -> T | None:
+    """Look for a write whose outcome is unknown until found or the settle window is over.
+
+    The original request may still be in flight at the remote: it is looked up at once, then
+    every `settle_interval` seconds, for `settle_window` seconds (a bounded number of looks).
+    """
+    deadline = policy.clock() + policy.settle_window
+    looks = 0
+    while True:
+        looks += 1
+        found = await find()
+        if found is not None:
+            log.info("unknown_outcome_settled", found=True, looks=looks)
+            return found
+        if policy.clock() >= deadline:
+            log.info("unknown_outcome_settled", found=False, looks=looks)
+            return None
+        await policy.sleep(policy.settle_interval)
+
+
 async def write_once(
     write: Callable[[], Awaitable[T]],
     find: Callable[[], Awaitable[T | None]],
@@ -94,19 +156,25 @@ async def write_once(
 ) -> T:
     """Carry out a write the remote does not deduplicate, at most once.
 
-    WRITE is tried under the policy; before every try after the first, FIND looks for the
-    write's result on the remote (the failed try may have happened) and, when found, ends the
-    loop with it instead of writing again.
+    WRITE is tried under the policy. After a try whose outcome is unknown (timeout, reset,
+    5xx), the write is looked up with FIND until the settle window is over (the original may
+    still land) and, when found, the loop ends with it instead of writing again. A try that
+    surely did not happen (refused connection, rate limit) is simply tried again.
     """
-    first = True
+    last: RemoteError | None = None
 
     async def attempt() -> T:
-        nonlocal first
-        if not first:
-            found = await find()
+        nonlocal last
+        if last is not None and last.outcome_unknown:
+            log.info("unknown_outcome_lookup", system=last.system, code=last.code,
+                     status=last.status)
+            found = await settle(find, policy)
             if found is not None:
                 return found
-        first = False
-        return await write()
+        try:
+            return await write()
+        except RemoteError as error:
+            last = error
+            raise
 
     return await with_retry(attempt, policy)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import httpx
+import structlog
 from pydantic import SecretStr
 
 from connectors.http.auth import SingleFlightToken
@@ -30,6 +31,11 @@ def json_body(response: httpx.Response) -> Any:
     except ValueError:
         return None
 
+
+MAX_REFRESHES = 8
+"""A refused token is renewed (one login shared by every request that saw it) and the request
+sent again; a request is refused this many times at most before its error is raised."""
+log = structlog.get_logger("nqsync.http")
 
 AuthHeaders = Callable[[SecretStr], Mapping[str, str]]
 RequestArgs = Callable[[], Mapping[str, Any]]
@@ -61,13 +67,15 @@ class ApiSession:
         *,
         args: RequestArgs | None = None,
         retry: bool = True,
+        retry_unknown: bool = True,
         before_retry: Callable[[RemoteError], Awaitable[None]] | None = None,
         **kwargs: Any,
     ) -> Any:
         """Send one logical request; ARGS builds fresh keyword arguments for each attempt.
 
-        With RETRY false a single attempt is made (still re-authenticating once on a 401):
-        callers whose writes are not idempotent retry themselves after looking the write up.
+        With RETRY false a single attempt is made (still re-authenticating on a refused
+        token): callers whose writes are not idempotent retry themselves after looking the
+        write up. Without RETRY_UNKNOWN, only failures that surely did not happen are retried.
         """
 
         async def attempt() -> Any:
@@ -75,19 +83,27 @@ class ApiSession:
 
         if not retry:
             return await attempt()
-        return await with_retry(attempt, self.policy, before_retry=before_retry)
+        return await with_retry(
+            attempt, self.policy, before_retry=before_retry, retry_unknown=retry_unknown
+        )
 
     async def _send_authenticated(
         self, method: str, url: str, args: RequestArgs | None, kwargs: Mapping[str, Any]
     ) -> Any:
         token = await self.auth.get() if self.auth else None
-        try:
-            return await self._send(method, url, token, args, kwargs)
-        except RemoteError as error:
-            if error.decision.action is not Action.REFRESH_AUTH or self.auth is None:
-                raise
-            fresh = await self.auth.refresh(token)
-            return await self._send(method, url, fresh, args, kwargs)
+        refreshes = 0
+        while True:
+            try:
+                return await self._send(method, url, token, args, kwargs)
+            except RemoteError as error:
+                if error.decision.action is not Action.REFRESH_AUTH or self.auth is None:
+                    raise
+                if refreshes >= MAX_REFRESHES:
+                    raise
+                refreshes += 1
+                log.info("token_refused", system=self.system, status=error.status,
+                         refresh=refreshes)
+                token = await self.auth.refresh(token)
 
     async def _send(
         self,

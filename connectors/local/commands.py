@@ -6,6 +6,7 @@ file or the output cannot be used at all (a one-line reason on stderr, no traceb
 
 import json
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 
 import typer
@@ -82,7 +83,7 @@ def _fail(reason: str) -> int:
     return 2
 
 
-def _number(value: float | None) -> str:
+def _number(value: Decimal | None) -> str:
     return "" if value is None else format_number_vi(value)
 
 

@@ -1,17 +1,23 @@
-"""Evidence files named by a row: found beside the workbook, hashed by streaming.
+"""Evidence files named by a row: found beside the workbook, checked, hashed by streaming.
 
 A name in `Tệp minh chứng` is relative to the workbook's folder (`/` or `\\` separators).
 When no file has exactly that name, a folder entry whose name is the same after NFC and case
 folding is used if there is exactly one (macOS writes NFD names, Windows ignores case). A name
-that leads outside the source root is refused. Files are hashed in 1 MiB chunks, each file once.
+that leads outside the source root is refused, and so is a link that resolves outside it. A
+found file passes `connectors.filecheck.check_file` against the strictest system's limit (the
+same check the push makes): a regular, non-empty file of an accepted type within the size
+limit. Files are hashed in 1 MiB chunks, each file once, by the resolver's hasher (through a
+stat cache when `connectors.local.hash_cache` gives one: an unchanged file is not read).
 """
 
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+from connectors.filecheck import MAX_BYTES, STRICTEST_SYSTEM, check_file, open_regular
 from connectors.local.normalize import CellError, normalize_text
 from models.records import EvidenceFile
 
@@ -29,8 +35,9 @@ def hash_stream(stream: BinaryIO, chunk_size: int = CHUNK_SIZE) -> tuple[str, in
 
 
 def hash_file(path: Path, chunk_size: int = CHUNK_SIZE) -> tuple[str, int]:
-    """The sha256 (hex) and size of a file, streamed, never read whole."""
-    with path.open("rb") as stream:
+    """The sha256 (hex) and size of a regular file, streamed, never read whole
+    (`filecheck.NotRegularFile`, an OSError, for a pipe or device)."""
+    with open_regular(path) as stream:
         return hash_stream(stream, chunk_size)
 
 
@@ -44,11 +51,16 @@ def _name_key(name: str) -> str:
     return normalize_text(name).casefold()
 
 
+FileHasher = Callable[[Path], tuple[str, int]]
+"""What hashes a file: `hash_file`, or `hash_cache.CachedHasher` to skip unchanged files."""
+
+
 class EvidenceResolver:
     """Finds and hashes evidence files under one source root, hashing each file once."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, hasher: FileHasher = hash_file) -> None:
         self.root = Path(os.path.abspath(root))
+        self._hash = hasher
         self._found: dict[Path, EvidenceFile] = {}
 
     @property
@@ -72,8 +84,13 @@ class EvidenceResolver:
         except ValueError:
             raise CellError(f"Tệp minh chứng nằm ngoài thư mục nguồn: '{name}'") from None
         if path not in self._found:
+            problem = check_file(
+                path, MAX_BYTES[STRICTEST_SYSTEM], root=self.root, system=STRICTEST_SYSTEM
+            )
+            if problem is not None:
+                raise CellError(problem)
             try:
-                sha256, size = hash_file(path)
+                sha256, size = self._hash(path)
             except OSError:
                 raise CellError(f"Không đọc được tệp minh chứng: '{name}'") from None
             self._found[path] = EvidenceFile(path=relative.as_posix(), sha256=sha256, size=size)
@@ -90,13 +107,13 @@ class EvidenceResolver:
                     current = current.parent
                     continue
                 candidate = current / part
-                if not candidate.exists():
+                if not os.path.lexists(candidate):
                     key = _name_key(part)
                     matches = [e for e in current.iterdir() if _name_key(e.name) == key]
                     if len(matches) != 1:
                         return None
                     candidate = matches[0]
                 current = candidate
-            return current if current.is_file() else None
+            return current if os.path.lexists(current) and not current.is_dir() else None
         except OSError:
             return None

@@ -12,7 +12,11 @@ thousands (`1.234,5` → 1234.5). When both marks appear, the last one is the de
 (`1,234.5` → 1234.5). A lone `,` is always the decimal mark (`1,234` → 1.234). A lone `.` is a
 decimal point (`87.5`, `0.875`, `3.14159`) except in the ambiguous shape of one group of 1–3
 digits not starting with 0 followed by exactly three digits: `1.234` reads 1234, the
-Vietnamese reading. Numeric cells are already numbers and are taken as they are.
+Vietnamese reading. Numeric cells are already numbers and are taken as they are (a float
+through its shortest repr, never through binary arithmetic). Every number is a `Decimal`,
+scaled first (a percent-formatted cell) and then rounded once to six places, so that the
+rules judge the value the records keep: 99.99999999999999 from a formula is 100. A number
+larger than `MAX_MAGNITUDE` is refused.
 """
 
 import math
@@ -22,8 +26,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TypeGuard
 
-from models.catalogue import SECTIONS, Target, get, section
-from models.records import STATUS_LABELS, Status
+from models.catalogue import SECTIONS, Target, TargetKind, get, section
+from models.records import STATUS_LABELS, Status, quantize
 from models.units import UNITS, Unit, get_unit
 
 CellValue = str | int | float | Decimal | date | datetime | bool | None
@@ -132,13 +136,16 @@ def _digits_of(text: str) -> str | None:
     return text
 
 
-def parse_number(value: CellValue, label: str = "Giá trị") -> float:
-    """A number from a numeric cell or from text written the Vietnamese (or English) way."""
+MAX_MAGNITUDE = Decimal(10) ** 12
+"""No figure of a commune's plan comes near this: anything larger is refused as absurd."""
+
+
+def _exact(value: CellValue) -> Decimal | None:
+    """A cell's number exactly (a float through its shortest repr), or None for no number."""
     if _is_number(value):
-        number = float(value)
-        if math.isfinite(number):
-            return number
-    elif isinstance(value, str):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        return number if number.is_finite() else None
+    if isinstance(value, str):
         text = "".join(normalize_text(value).split())
         sign = ""
         if text[:1] in ("+", "-", "\u2212"):
@@ -146,19 +153,40 @@ def parse_number(value: CellValue, label: str = "Giá trị") -> float:
         digits = _digits_of(text)
         if digits is not None:
             try:
-                number = float(Decimal(sign + digits))
+                return Decimal(sign + digits)
             except InvalidOperation:
-                number = math.nan
-            if math.isfinite(number):
-                return number
-    raise CellError(f"{label} không phải là số: {_show(value)}")
+                return None
+    return None
+
+
+def _quantized(number: Decimal, value: CellValue, label: str) -> Decimal:
+    """NUMBER rounded once as the records keep it; CellError when it is absurdly large."""
+    if abs(number) > MAX_MAGNITUDE:
+        limit = format_number_vi(MAX_MAGNITUDE)
+        raise CellError(f"{label} quá lớn: {_show(value)} (tối đa {limit})")
+    return quantize(number)
+
+
+def parse_number(value: CellValue, label: str = "Giá trị") -> Decimal:
+    """A number from a numeric cell or from text written the Vietnamese (or English) way,
+    rounded once to six places (`models.records.quantize`)."""
+    number = _exact(value)
+    if number is None:
+        raise CellError(f"{label} không phải là số: {_show(value)}")
+    return _quantized(number, value, label)
 
 
 def format_number_vi(value: float | int | Decimal) -> str:
     """A number written the Vietnamese way: `1.234,5` (dot groups thousands, comma decimals)."""
-    if not math.isfinite(value):
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return str(value)
+        number = value
+    elif not math.isfinite(value):
         return str(value)
-    text = format(Decimal(repr(value)) if isinstance(value, float) else Decimal(value), "f")
+    else:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    text = format(number, "f")
     sign = "-" if text.startswith("-") else ""
     whole, _, fraction = text.lstrip("-").partition(".")
     fraction = fraction.rstrip("0")
@@ -166,31 +194,22 @@ def format_number_vi(value: float | int | Decimal) -> str:
     return sign + grouped + ("," + fraction if fraction else "")
 
 
-def _times_100(number: float) -> float:
-    return float(Decimal(repr(number)) * 100)
-
-
-def parse_percent(value: CellValue, *, percent_format: bool, label: str = "Tỷ lệ") -> float:
+def parse_percent(value: CellValue, *, percent_format: bool, label: str = "Tỷ lệ") -> Decimal:
     """A percentage as a number of percent: a percent-formatted 0.875 → 87.5; `"87,5%"` → 87.5."""
     if _is_number(value):
-        number = parse_number(value, label)
-        scaled = _times_100(number) if percent_format else number
-        if not math.isfinite(scaled):
-            raise CellError(f"{label} quá lớn: {_show(value)}")
-        return scaled
-    if isinstance(value, str):
+        number = _exact(value)
+        if number is not None:
+            return _quantized(number * 100 if percent_format else number, value, label)
+    elif isinstance(value, str):
         text = normalize_text(value)
-        if text.endswith("%"):
-            text = text[:-1]
-        try:
-            return parse_number(text, label)
-        except CellError:
-            pass
+        number = _exact(text[:-1] if text.endswith("%") else text)
+        if number is not None:
+            return _quantized(number, value, label)
     raise CellError(f"{label} không phải là số: {_show(value)}")
 
 
-def parse_progress_percent(value: CellValue, *, percent_format: bool) -> float:
-    """The completion percentage, 0–100."""
+def parse_progress_percent(value: CellValue, *, percent_format: bool) -> Decimal:
+    """The completion percentage, 0–100 (judged once rounded: 99.99999999999999 is 100)."""
     label = "Tỷ lệ hoàn thành"
     number = parse_percent(value, percent_format=percent_format, label=label)
     if not 0 <= number <= 100:
@@ -198,21 +217,40 @@ def parse_progress_percent(value: CellValue, *, percent_format: bool) -> float:
     return number
 
 
-def parse_actual(value: CellValue, *, percent_format: bool, target: Target | None) -> float:
-    """The measured value in the target's own unit (a percentage only for a `%` target)."""
+def parse_actual(value: CellValue, *, percent_format: bool, target: Target | None) -> Decimal:
+    """The measured value in the target's own unit (a percentage only for a `%` target),
+    within the range its kind allows: a percentage 0–100, a ranking a whole number from 1, any
+    other measure not negative."""
     label = "Giá trị thực hiện"
     if target is None or target.unit == "%":
-        return parse_percent(value, percent_format=percent_format, label=label)
-    if percent_format and _is_number(value):
-        shown = format_number_vi(_times_100(parse_number(value, label))) + "%"
-    elif isinstance(value, str) and "%" in value:
-        shown = cell_text(value)
+        number = parse_percent(value, percent_format=percent_format, label=label)
+    elif (percent_format and _is_number(value)) or (isinstance(value, str) and "%" in value):
+        shown = (
+            cell_text(value)
+            if isinstance(value, str)
+            else format_number_vi(parse_percent(value, percent_format=True, label=label)) + "%"
+        )
+        measure = f"bằng '{target.unit}'" if target.unit else "không theo phần trăm"
+        raise CellError(
+            f"{label} của chỉ tiêu {target.code} tính {measure}, không phải phần trăm: '{shown}'"
+        )
     else:
-        return parse_number(value, label)
-    measure = f"bằng '{target.unit}'" if target.unit else "không theo phần trăm"
-    raise CellError(
-        f"{label} của chỉ tiêu {target.code} tính {measure}, không phải phần trăm: '{shown}'"
-    )
+        number = parse_number(value, label)
+    if target is not None:
+        _check_range(number, target, label)
+    return number
+
+
+def _check_range(number: Decimal, target: Target, label: str) -> None:
+    shown = format_number_vi(number)
+    of = f"{label} của chỉ tiêu {target.code}"
+    if target.kind is TargetKind.PERCENT and not 0 <= number <= 100:
+        raise CellError(f"{of} là tỷ lệ phần trăm, phải từ 0 đến 100: {shown}")
+    if target.kind is TargetKind.RANKING and (number < 1 or number != number.to_integral_value()):
+        raise CellError(f"{of} là thứ hạng, phải là số nguyên từ 1 trở lên: {shown}")
+    if number < 0:
+        unit = f" ({target.unit})" if target.unit else ""
+        raise CellError(f"{of}{unit} không được là số âm: {shown}")
 
 
 # dates and periods --------------------------------------------------------------------------
@@ -375,10 +413,15 @@ def parse_target_code(value: CellValue, heading: str | None) -> str:
 _UNIT_BY_NAME = {match_key(u.name): u for u in UNITS}
 
 
+def unit_by_name(text: str) -> Unit | None:
+    """The unit of `models.units` with that name in any case, form or tone placement."""
+    return _UNIT_BY_NAME.get(match_key(text))
+
+
 def parse_unit(value: CellValue) -> Unit:
     """A unit of `models.units` named by its code (any case) or its name (any form)."""
     text = cell_text(value)
-    unit = get_unit(text) or _UNIT_BY_NAME.get(match_key(text))
+    unit = get_unit(text) or unit_by_name(text)
     if unit is None:
         raise CellError(f"Đơn vị không có trong danh mục: '{text}'")
     return unit

@@ -2,37 +2,48 @@
 
 SOURCE is a folder, read recursively, or a single file. Hidden files and folders (`.…`) and
 Excel lock files (`~$…`) are skipped. Paths in records and errors are POSIX paths relative to
-SOURCE (to its folder when SOURCE is a file), as are evidence paths.
+SOURCE (to its folder when SOURCE is a file), as are evidence paths. Only regular files are
+read: a pipe, device or socket named like a workbook is one file error and is never opened,
+and so is a link that resolves outside SOURCE.
 
-The unit of an `.xlsx` workbook is read from its `Đơn vị` sheet (`Mã đơn vị`, or else
-`Tên đơn vị`, on the row under those headers, normally A2:B2). A CSV file has no second sheet:
-its rows take the unit from an optional `Mã đơn vị` column (code or name), else from the file
-name's leading token (`VHXH_2026-11.csv` → VHXH); both are matched against `models.units`
-case-insensitively. A CSV file whose unit cannot be known at all is one file error.
+The unit of an `.xlsx` workbook is read from its `Đơn vị` sheet in either layout
+(`connectors.local.unit_sheet`). A CSV file has no second sheet: its rows take the unit from an
+optional `Mã đơn vị` column (code or name), else from the file name's leading token
+(`VHXH_2026-11.csv` → VHXH); both are matched against `models.units` case-insensitively. A CSV
+file whose unit cannot be known at all is one file error.
 
 In the `Báo cáo` sheet a row is read when one of the cells a unit fills in (value, percentage,
-status, note, evidence, document number, issue date) holds something; rows with only the
-prefilled code and title (and a merged period or reporter) are left for later, and section
-headings set the section for `(n)` codes. A row with any error yields no record: in particular
-a row naming an evidence file that is absent is an error (column `Tệp minh chứng`) and not a
-record, so that no record is ever pushed with its evidence silently dropped.
+status, note, evidence, document number, issue date) holds something (a formula without a
+cached value counts); rows with only the prefilled code and title (and a merged period or
+reporter) are left for later, and section headings set the section for `(n)` codes. Every value
+the plan needs is required: the code, the period (a month of the plan's year), the completion
+percentage, the status and, for a target measured in a unit, the measured value; the numbers
+must agree with the status (`connectors.local.rules`). A row with any error yields no record:
+in particular a row naming an evidence file that is absent or refused is an error (column
+`Tệp minh chứng`) and not a record, so that no record is ever pushed with its evidence silently
+dropped.
 
 Two rows with the same (unit, target, period) and different values are an error on each of
 them and yield no record; identical rows yield one record (the first). A file that cannot be
 read at all is one error (row None) and the other files are still read; a workbook that is not
 a report (no `Báo cáo` sheet or no header row) but is named as evidence by some row is not
-an error.
+an error. An unexpected exception while reading a file is a fault of nqsync: it is logged with
+its traceback and the file gets one error saying so.
 """
 
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
+import structlog
+
+from connectors.filecheck import is_inside
 from connectors.local import columns as col
-from connectors.local.evidence import EvidenceResolver, hash_file, split_names
+from connectors.local.evidence import EvidenceResolver, FileHasher, hash_file, split_names
 from connectors.local.grid import (
     Cell,
     FileUnreadable,
@@ -41,6 +52,7 @@ from connectors.local.grid import (
     find_sheet,
     load_sheets,
 )
+from connectors.local.hash_cache import CachedHasher, HashCache
 from connectors.local.normalize import (
     CellError,
     cell_text,
@@ -53,8 +65,10 @@ from connectors.local.normalize import (
     parse_target_code,
     parse_unit,
 )
+from connectors.local.rules import period_problem, status_problems
 from connectors.local.table import TableError, TableRow, read_table, rows_under_headings
-from models.catalogue import get
+from connectors.local.unit_sheet import UNCACHED_FORMULA, UnitSheetError, read_unit
+from models.catalogue import Target, get
 from models.records import (
     EvidenceFile,
     ProgressRecord,
@@ -72,18 +86,37 @@ _LEGACY_SUFFIXES = (".xls",)
 
 T = TypeVar("T")
 
+log = structlog.get_logger("nqsync.local")
 
-def read_source(source: Path) -> ReadResult:
+INTERNAL_FAULT = (
+    "Lỗi nội bộ của nqsync khi đọc tệp này (không phải lỗi của người điền báo cáo): chi tiết "
+    "đã được ghi vào nhật ký chạy; hãy báo cho người quản trị nqsync"
+)
+OUTSIDE_SOURCE = "Tệp là liên kết trỏ ra ngoài thư mục nguồn: không đọc"
+
+
+def read_source(source: Path, cache: HashCache | None = None) -> ReadResult:
     """Every unit workbook under SOURCE as records and row errors; SourceError when SOURCE
-    does not exist, cannot be read, or holds no workbook."""
+    does not exist, cannot be read, or holds no workbook.
+
+    With CACHE, a workbook or evidence file whose size, mtime and inode are as the cache
+    recorded is not read to be hashed; the new hashes are recorded at the end, in one batch.
+    """
     root, paths = discover(source)
-    resolver = EvidenceResolver(root)
-    outcomes = [_read_file(path, path.relative_to(root).as_posix(), resolver) for path in paths]
+    cached = None if cache is None else CachedHasher(cache)
+    hasher: FileHasher = hash_file if cached is None else cached
+    resolver = EvidenceResolver(root, hasher)
+    outcomes = [
+        _read_file(path, path.relative_to(root).as_posix(), root, resolver, hasher)
+        for path in paths
+    ]
+    if cached is not None:
+        cached.flush()
     evidence = resolver.named_paths
     kept = [o for o in outcomes if not (o.not_a_report and o.file in evidence)]
     records, duplicate_errors = _drop_conflicting_duplicates([r for o in kept for r in o.records])
     errors = sorted([*(e for o in kept for e in o.errors), *duplicate_errors], key=_error_order)
-    files = [f for f in (_source_file(o) for o in kept) if f is not None]
+    files = [o.source_file for o in kept if o.source_file is not None]
     return ReadResult(records=tuple(records), errors=tuple(errors), files=tuple(files))
 
 
@@ -91,6 +124,8 @@ def discover(source: Path) -> tuple[Path, list[Path]]:
     """The source root and the workbook files under it, sorted by relative path."""
     if not source.exists():
         raise SourceError(f"Không tìm thấy nguồn dữ liệu: {source}")
+    if not source.is_file() and not source.is_dir():
+        raise SourceError(f"Nguồn dữ liệu không phải tệp hay thư mục thông thường: {source}")
     if source.is_file():
         if source.suffix.lower() not in (*REPORT_SUFFIXES, *_LEGACY_SUFFIXES):
             raise SourceError(f"Không phải tệp báo cáo (.xlsx, .csv): {source}")
@@ -120,6 +155,7 @@ class _Outcome:
     records: list[ProgressRecord] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     not_a_report: bool = False
+    source_file: SourceFile | None = None
 
 
 class _FileProblem(Exception):
@@ -153,17 +189,21 @@ class RowContext:
     evidence: EvidenceResolver
 
 
-def _read_file(path: Path, file: str, resolver: EvidenceResolver) -> _Outcome:
+def _read_file(
+    path: Path, file: str, root: Path, resolver: EvidenceResolver, hasher: FileHasher
+) -> _Outcome:
+    if not is_inside(path, root):
+        return _Outcome(path, file, errors=[_FileProblem(OUTSIDE_SOURCE).as_error(file)])
+    outcome = _Outcome(path, file, source_file=_source_file(path, file, hasher))
     try:
-        records, errors = _read_report(path, file, resolver)
+        outcome.records, outcome.errors = _read_report(path, file, resolver)
     except _FileProblem as problem:
-        return _Outcome(
-            path, file, errors=[problem.as_error(file)], not_a_report=problem.not_a_report
-        )
-    except Exception as exc:
-        reason = f"Lỗi không mong đợi khi đọc tệp ({type(exc).__name__})"
-        return _Outcome(path, file, errors=[_FileProblem(reason).as_error(file)])
-    return _Outcome(path, file, records, errors)
+        outcome.errors = [problem.as_error(file)]
+        outcome.not_a_report = problem.not_a_report
+    except Exception:
+        log.exception("local_file_internal_fault", file=file)
+        outcome.records, outcome.errors = [], [_FileProblem(INTERNAL_FAULT).as_error(file)]
+    return outcome
 
 
 def _read_report(
@@ -189,7 +229,13 @@ def _read_report(
     try:
         table = read_table(report, col.CSV_REPORT_COLUMNS if is_csv else col.REPORT_COLUMNS)
     except TableError as exc:
-        raise _FileProblem(exc.reason, report.name, exc.row, not_a_report=exc.row is None) from None
+        reason = exc.reason
+        if report.encoding == "cp1258":
+            reason += (
+                " (tệp CSV không theo mã UTF-8 nên đã được đọc theo mã Windows-1258 (cp1258); "
+                "nếu chữ tiếng Việt bị lỗi, hãy mở bằng Excel và lưu lại dạng 'CSV UTF-8')"
+            )
+        raise _FileProblem(reason, report.name, exc.row, not_a_report=exc.row is None) from None
     if is_csv:
         unit = _unit_from_file_name(path)
         if unit is None and col.UNIT_CODE not in table.columns:
@@ -225,20 +271,12 @@ def _workbook_unit(sheets: list[Sheet]) -> Unit:
         raise _FileProblem(exc.reason, col.UNIT_SHEET) from None
     if sheet is None:
         raise _FileProblem(
-            f"Không có trang tính '{col.UNIT_SHEET}' (mã đơn vị ở ô A2)", col.UNIT_SHEET
+            f"Không có trang tính '{col.UNIT_SHEET}' (ghi mã và tên đơn vị)", col.UNIT_SHEET
         )
     try:
-        table = read_table(sheet, col.UNIT_COLUMNS)
-    except TableError as exc:
-        raise _FileProblem(exc.reason, sheet.name, exc.row) from None
-    row = table.rows[0] if table.rows else None
-    if row is None:
-        raise _FileProblem("Thiếu mã đơn vị", sheet.name, table.header_row + 1, col.UNIT_CODE)
-    column = col.UNIT_CODE if row.filled([col.UNIT_CODE]) else col.UNIT_NAME
-    try:
-        return parse_unit(row[column].value)
-    except CellError as exc:
-        raise _FileProblem(exc.reason, sheet.name, row.number, column) from None
+        return read_unit(sheet)
+    except UnitSheetError as exc:
+        raise _FileProblem(exc.reason, sheet.name, exc.row, exc.column) from None
 
 
 class _RowReader:
@@ -259,9 +297,16 @@ class _RowReader:
             )
         )
 
+    def uncached(self, column: str) -> bool:
+        """Whether the cell holds a formula without a cached value (then an error here)."""
+        if self.row[column].uncached_formula:
+            self.error(column, UNCACHED_FORMULA)
+            return True
+        return False
+
     def optional(self, column: str, parse: Callable[[Cell], T]) -> T | None:
         cell = self.row[column]
-        if is_blank(cell.value):
+        if self.uncached(column) or is_blank(cell.value):
             return None
         try:
             return parse(cell)
@@ -270,10 +315,14 @@ class _RowReader:
             return None
 
     def required(self, column: str, parse: Callable[[Cell], T], missing: str) -> T | None:
-        if is_blank(self.row[column].value):
+        cell = self.row[column]
+        if is_blank(cell.value) and not cell.uncached_formula:
             self.error(column, missing)
             return None
         return self.optional(column, parse)
+
+    def text(self, column: str) -> str:
+        return "" if self.uncached(column) else cell_text(self.row[column].value)
 
     def unit(self) -> Unit | None:
         unit = self.optional(col.UNIT_CODE, lambda c: parse_unit(c.value))
@@ -284,6 +333,8 @@ class _RowReader:
         return unit
 
     def evidence(self) -> tuple[EvidenceFile, ...]:
+        if self.uncached(col.EVIDENCE):
+            return ()
         value = self.row[col.EVIDENCE].value
         names = split_names(value if isinstance(value, str) else cell_text(value))
         found: dict[str, EvidenceFile] = {}
@@ -308,14 +359,21 @@ def parse_report_row(
     )
     target = get(code) if code else None
     period = read.required(col.PERIOD, lambda c: parse_period(c.value), "Thiếu kỳ báo cáo")
-    actual = read.optional(
-        col.ACTUAL, lambda c: parse_actual(c.value, percent_format=c.percent, target=target)
-    )
-    progress = read.optional(
-        col.PROGRESS, lambda c: parse_progress_percent(c.value, percent_format=c.percent)
+    if period is not None and (problem := period_problem(period)):
+        read.error(col.PERIOD, problem)
+    actual = _actual(read, target)
+    progress = read.required(
+        col.PROGRESS,
+        lambda c: parse_progress_percent(c.value, percent_format=c.percent),
+        "Thiếu tỷ lệ hoàn thành",
     )
     status = read.required(col.STATUS, lambda c: parse_status(c.value), "Thiếu tình trạng")
+    if status is not None:
+        for column, reason in status_problems(status, actual, progress, target):
+            read.error(column, reason)
+    note, reporter = read.text(col.NOTE), read.text(col.REPORTER)
     evidence = read.evidence()
+    document_number = read.text(col.DOCUMENT_NUMBER)
     issue_date = read.optional(col.ISSUE_DATE, lambda c: parse_date(c.value).isoformat())
     unit = read.unit()
     if read.errors or code is None or period is None or status is None or unit is None:
@@ -327,14 +385,27 @@ def parse_report_row(
         actual=actual,
         progress_percent=progress,
         status=status,
-        note=cell_text(row[col.NOTE].value),
-        reporter=cell_text(row[col.REPORTER].value),
+        note=note,
+        reporter=reporter,
         evidence=evidence,
-        document_number=cell_text(row[col.DOCUMENT_NUMBER].value),
+        document_number=document_number,
         issue_date=issue_date,
         source=SourceRef(file=context.file, sheet=context.sheet, row=row.number),
     )
     return record, []
+
+
+def _actual(read: _RowReader, target: Target | None) -> Decimal | None:
+    """The measured value: required for a target measured in a unit (not for a milestone)."""
+
+    def parse(cell: Cell) -> Decimal:
+        return parse_actual(cell.value, percent_format=cell.percent, target=target)
+
+    if target is None or target.unit is None:
+        return read.optional(col.ACTUAL, parse)
+    measure = "%" if target.unit == "%" else target.unit
+    missing = f"Thiếu giá trị thực hiện (chỉ tiêu {target.code} tính bằng '{measure}')"
+    return read.required(col.ACTUAL, parse, missing)
 
 
 _FIELD_COLUMNS = {
@@ -400,9 +471,9 @@ def _error_order(error: RowError) -> tuple[str, int, int]:
     return error.file, row, -1 if error.column is None else _COLUMN_ORDER.get(error.column, -1)
 
 
-def _source_file(outcome: _Outcome) -> SourceFile | None:
+def _source_file(path: Path, file: str, hasher: FileHasher) -> SourceFile | None:
     try:
-        sha256, size = hash_file(outcome.path)
+        sha256, size = hasher(path)
     except OSError:
         return None
-    return SourceFile(path=outcome.file, sha256=sha256, size=size)
+    return SourceFile(path=file, sha256=sha256, size=size)

@@ -41,8 +41,9 @@ class TableRow:
         return self.cells.get(name, EMPTY)
 
     def filled(self, names: Sequence[str]) -> bool:
-        """Whether any of the named cells holds something."""
-        return any(not is_blank(self[n].value) for n in names)
+        """Whether any of the named cells holds something (a formula without a cached value
+        counts)."""
+        return any(not is_blank(self[n].value) or self[n].uncached_formula for n in names)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,12 @@
 
 Sheet `Báo cáo` comes first: two title rows, then the header row (the exact names, in order),
 then the unit's targets grouped under section heading rows (`1.5` | `Phát triển chuyển đổi
-số`), with `Mã chỉ tiêu` and `Tên chỉ tiêu` prefilled, a list validation on `Tình trạng` and a
-0–100 validation on `Tỷ lệ hoàn thành (%)`. Then the `Đơn vị` sheet (code and name in A2:B2)
-and a short `Hướng dẫn` sheet.
+số`), with `Mã chỉ tiêu` and `Tên chỉ tiêu` prefilled, a month-of-the-plan's-year validation on
+`Kỳ báo cáo`, a list validation on `Tình trạng` and a 0–100 validation on `Tỷ lệ hoàn thành
+(%)`. The sheet is protected without a password so that the title and header rows are not
+changed by mistake; every cell below the header stays editable. Then the `Đơn vị` sheet (code
+and name in A2:B2 under their headers) and the `Hướng dẫn` sheet, which also describes the
+other accepted layout of `Đơn vị` (labels down column A, values to their right).
 """
 
 import os
@@ -12,12 +15,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from connectors.local import columns as col
+from connectors.local.rules import PLAN_YEAR
 from models.catalogue import SECTIONS, targets
 from models.records import STATUS_LABELS
 from models.units import Unit
@@ -27,6 +31,14 @@ SPARE_ROWS = 200
 
 _WIDTHS = (12, 60, 12, 16, 14, 18, 30, 22, 32, 18, 14)
 _FORMATS = {col.CODE: "@", col.PERIOD: "mm/yyyy", col.ISSUE_DATE: "dd/mm/yyyy"}
+_ALLOWED_WHEN_PROTECTED = (
+    "formatColumns",
+    "formatRows",
+    "insertRows",
+    "deleteRows",
+    "sort",
+    "autoFilter",
+)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _SECTION_FILL = PatternFill("solid", fgColor="F2F2F2")
 _GUIDE = (
@@ -37,7 +49,18 @@ _GUIDE = (
     f"2. Tình trạng chọn một trong: {', '.join(STATUS_LABELS.values())}.",
     "3. Báo cáo Hoàn thành phải có minh chứng: đặt tệp minh chứng cùng thư mục với tệp này "
     "và ghi tên tệp vào cột Tệp minh chứng; nhiều tệp cách nhau bằng dấu chấm phẩy (;).",
-    "4. Không đổi tên các cột, trang 'Báo cáo' và trang 'Đơn vị'.",
+    "4. Không đổi tên các cột, trang 'Báo cáo' và trang 'Đơn vị'. Dòng tiêu đề của trang "
+    "'Báo cáo' được khóa để tránh sửa nhầm (không cần mật khẩu để bỏ khóa); các ô bên dưới "
+    "vẫn nhập được.",
+    f"5. Kỳ báo cáo là một tháng của năm {PLAN_YEAR} (ví dụ 11/{PLAN_YEAR}); Tỷ lệ hoàn "
+    "thành từ 0 đến 100. Tình trạng Hoàn thành phải có Tỷ lệ hoàn thành 100% và Giá trị "
+    "thực hiện đạt chỉ tiêu; Chưa thực hiện thì Tỷ lệ hoàn thành là 0.",
+    "6. Trang 'Đơn vị' ghi mã và tên đơn vị theo một trong hai cách: (a) như mẫu này: dòng "
+    "tiêu đề 'Mã đơn vị', 'Tên đơn vị' ở ô A1, B1 và giá trị ngay bên dưới, ở ô A2, B2; "
+    "(b) ghi nhãn dọc cột A: 'Mã đơn vị' ở ô A1, 'Tên đơn vị' ở ô A2, và giá trị ở ô bên "
+    "phải (B1, B2). Nếu mã không có trong danh mục, đơn vị được nhận theo tên.",
+    "7. Nếu dùng công thức, hãy mở và lưu tệp bằng Excel (hoặc LibreOffice) trước khi gửi, "
+    "để tệp có sẵn giá trị đã tính.",
 )
 
 
@@ -79,6 +102,7 @@ def build_template(unit: Unit, codes: Sequence[str]) -> Workbook:
             for row in range(HEADER_ROW + 1, end + 1):
                 report.cell(row, index).number_format = _FORMATS[header]
     _add_validations(report, HEADER_ROW + 1, end)
+    _protect_header(report, HEADER_ROW + 1, end)
     report.freeze_panes = f"C{HEADER_ROW + 1}"
     units = workbook.create_sheet(col.UNIT_SHEET)
     units.append([col.UNIT_CODE, col.UNIT_NAME])
@@ -104,6 +128,17 @@ def write_template(unit: Unit, codes: Sequence[str], path: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
+def _protect_header(sheet: Worksheet, first: int, last: int) -> None:
+    """Lock the rows above FIRST (sheet protection, no password); unlock rows FIRST…LAST."""
+    unlocked = Protection(locked=False)
+    for row in sheet.iter_rows(min_row=first, max_row=last, max_col=len(col.REPORT_HEADERS)):
+        for cell in row:
+            cell.protection = unlocked
+    for allowed in _ALLOWED_WHEN_PROTECTED:
+        setattr(sheet.protection, allowed, False)
+    sheet.protection.sheet = True
+
+
 def _add_validations(sheet: Worksheet, first: int, last: int) -> None:
     letters = {h: get_column_letter(i) for i, h in enumerate(col.REPORT_HEADERS, 1)}
     choices = ",".join(STATUS_LABELS.values())
@@ -127,5 +162,17 @@ def _add_validations(sheet: Worksheet, first: int, last: int) -> None:
         error="Nhập số từ 0 đến 100",
     )
     progress.add(f"{letters[col.PROGRESS]}{first}:{letters[col.PROGRESS]}{last}")
+    period = DataValidation(
+        type="date",
+        operator="between",
+        formula1=f"DATE({PLAN_YEAR},1,1)",
+        formula2=f"DATE({PLAN_YEAR},12,31)",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Kỳ báo cáo không hợp lệ",
+        error=f"Nhập một tháng của năm {PLAN_YEAR}, ví dụ 11/{PLAN_YEAR}",
+    )
+    period.add(f"{letters[col.PERIOD]}{first}:{letters[col.PERIOD]}{last}")
     sheet.add_data_validation(status)
     sheet.add_data_validation(progress)
+    sheet.add_data_validation(period)

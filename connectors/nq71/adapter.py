@@ -46,7 +46,7 @@ from connectors.planning import (
 )
 from models import catalogue
 from models.fingerprint import fingerprint
-from models.ledger import Ledger
+from models.ledger import IntentPublic, Ledger
 from models.records import EvidenceFile, ProgressRecord, Status
 
 SYSTEM = "nq71"
@@ -208,10 +208,16 @@ class Nq71Adapter:
     def plan(self, records: Sequence[ProgressRecord], snapshot: RemoteSnapshot) -> SyncPlan:
         """Plan one change per record: create/update, leave, hold, conflict, unmapped or fail."""
         plan = SyncPlan(system=SYSTEM, snapshot=snapshot)
-        plan.changes.extend(self._plan_one(record, snapshot) for record in records)
+        intents = self.ledger.open_intents(SYSTEM)
+        plan.changes.extend(
+            self._plan_one(record, snapshot, intents.get((record.target_code, record.period), []))
+            for record in records
+        )
         return plan
 
-    def _plan_one(self, record: ProgressRecord, snapshot: RemoteSnapshot) -> PlannedChange:
+    def _plan_one(
+        self, record: ProgressRecord, snapshot: RemoteSnapshot, intents: Sequence[IntentPublic]
+    ) -> PlannedChange:
         key = {"target_code": record.target_code, "period": record.period, "record": record}
         indicator = indicators_of(snapshot).get(record.target_code)
         if indicator is None:
@@ -226,7 +232,7 @@ class Nq71Adapter:
                 return PlannedChange(**key, action="fail", reason=problem, remote=remote)
         wanted = desired_fingerprint(record, indicator)
         state = self.ledger.get_sync_state(SYSTEM, record.target_code, record.period)
-        action, reason = decide(wanted, remote, state)
+        action, reason = decide(wanted, remote, state, intents)
         uploads = [e for e in record.evidence if not self._document_id(e.sha256)]
         return PlannedChange(
             **key,
@@ -242,20 +248,34 @@ class Nq71Adapter:
         upload = self.ledger.find_upload(SYSTEM, sha256)
         return upload.remote_file_id if upload else None
 
-    async def apply(
-        self, plan: SyncPlan, *, run_id: str, submit: bool = False
-    ) -> list[RecordOutcome]:
+    async def submit(self, snapshot: RemoteSnapshot) -> dict[str, str]:
+        """nq71 has no act of submission: nothing to do."""
+        return {}
+
+    async def apply(self, plan: SyncPlan, *, run_id: str) -> list[RecordOutcome]:
         """Carry the plan out, record by record, at most four requests in flight."""
         indicators = indicators_of(plan.snapshot)
-        return list(
-            await asyncio.gather(*(self._apply_one(c, indicators, run_id) for c in plan.changes))
-        )
+        intents = self.ledger.open_intents(SYSTEM)
+        async with asyncio.TaskGroup() as group:
+            tasks = [
+                group.create_task(
+                    self._apply_one(
+                        c, indicators, run_id, intents.get((c.target_code, c.period), [])
+                    )
+                )
+                for c in plan.changes
+            ]
+        return [task.result() for task in tasks]
 
     async def _apply_one(
-        self, change: PlannedChange, indicators: Mapping[str, str], run_id: str
+        self,
+        change: PlannedChange,
+        indicators: Mapping[str, str],
+        run_id: str,
+        intents: Sequence[IntentPublic],
     ) -> RecordOutcome:
         if change.action not in ("create", "update"):
-            return settle_unpushed(self.ledger, SYSTEM, change, run_id)
+            return settle_unpushed(self.ledger, SYSTEM, change, run_id, intents)
         try:
             return await self._push(change, indicators[change.target_code], run_id)
         except (RemoteError, LocalFileError) as error:
@@ -269,48 +289,80 @@ class Nq71Adapter:
             )
 
     async def _push(self, change: PlannedChange, indicator: str, run_id: str) -> RecordOutcome:
+        """Write one record: report, evidence, then values, each step after its intent."""
         record = change.record
         assert record is not None
         fields = report_fields(record, indicator)
-        created = False
-        if change.remote is not None:
-            report_id = int(change.remote.remote_id)
-        else:
-            report_id, created = await self._find_or_create(record, indicator, fields)
-        documents = [await self._ensure_document(e) for e in record.evidence]
-        attached = await self.client.attachments(report_id)
-        held = {str(a.get("sha256")) for a in attached} | {
-            str(a.get("tai_lieu_id")) for a in attached
-        }
-        for evidence, document in zip(record.evidence, documents, strict=True):
-            if evidence.sha256 not in held and document not in held:
-                await self._attach(report_id, record, evidence, document)
-                held |= {evidence.sha256, document}
-        current = await self._read(report_id, indicator, record.period)
-        if current is None or report_fingerprint(current, []) != report_fingerprint(fields, []):
-            await self.client.update_report(report_id, fields)
-            current = await self._read(report_id, indicator, record.period)
-        after = await self.client.attachments(report_id)
-        remote_fp = report_fingerprint(current or {}, [str(a.get("sha256")) for a in after])
-        outcome = Outcome.CREATED if created else Outcome.UPDATED
+        shas = [e.sha256 for e in record.evidence]
         pushed = change.fingerprint or desired_fingerprint(record, indicator)
+        documents = [await self._ensure_document(e) for e in record.evidence]
+        report_id = int(change.remote.remote_id) if change.remote is not None else None
+        if report_id is None:
+            report_id = await self._lookup(indicator, record.period)
+        created = report_id is None
+        if report_id is None:
+            body = _creatable(fields)
+            intent = self._intend(run_id, change, pushed, body, [], shas)
+            report_id = await self._create(indicator, record.period, body)
+            current: dict[str, Any] = dict(body)
+            attached: list[dict[str, Any]] = []
+        else:
+            current = await self._read(report_id, indicator, record.period) or dict(fields)
+            attached = await self.client.attachments(report_id)
+            held = [str(a.get("sha256")) for a in attached]
+            intent = self._intend(run_id, change, pushed, current, held, shas)
+        held_shas = {str(a.get("sha256")) for a in attached}
+        held_docs = {str(a.get("tai_lieu_id")) for a in attached}
+        for evidence, document in zip(record.evidence, documents, strict=True):
+            if evidence.sha256 in held_shas or document in held_docs:
+                continue
+            await self._attach(report_id, record, evidence, document)
+            held_shas.add(evidence.sha256)
+            self.ledger.note_intent_step(intent, report_fingerprint(current, sorted(held_shas)))
+        if report_fingerprint(current, []) != report_fingerprint(fields, []):
+            await self.client.update_report(report_id, fields)
+        after = await self._read(report_id, indicator, record.period)
+        files = [str(a.get("sha256")) for a in await self.client.attachments(report_id)]
+        remote_fp = report_fingerprint(after or {}, files)
+        self.ledger.note_intent_step(intent, remote_fp)
+        outcome = Outcome.CREATED if created else Outcome.UPDATED
+        version = (after or {}).get("ngay_cap_nhat")
         self.ledger.record_receipt(
             SYSTEM, change.target_code, change.period,
             run_id=run_id, pushed_fingerprint=pushed, outcome=outcome.value,
             unit_code=record.unit_code, remote_id=str(report_id), remote_row=indicator,
-            remote_version=(current or {}).get("ngay_cap_nhat"), remote_fingerprint=remote_fp,
+            remote_version=version, remote_fingerprint=remote_fp,
         )
+        self.ledger.close_intents(SYSTEM, change.target_code, change.period, outcome.value)
         return RecordOutcome(
             target_code=change.target_code,
             period=change.period,
             outcome=outcome,
             receipt=Receipt(
-                remote_id=str(report_id),
-                remote_version=(current or {}).get("ngay_cap_nhat"),
-                remote_fingerprint=remote_fp,
-                pushed_fingerprint=pushed,
+                remote_id=str(report_id), remote_version=version,
+                remote_fingerprint=remote_fp, pushed_fingerprint=pushed,
             ),
             uploaded=[e.path for e in change.uploads],
+        )
+
+    def _intend(
+        self,
+        run_id: str,
+        change: PlannedChange,
+        pushed: str,
+        base: Mapping[str, Any],
+        held: Sequence[str],
+        shas: Sequence[str],
+    ) -> int:
+        """Record, before the first write, every state this push can leave the report in."""
+        new = [sha for sha in shas if sha not in set(held)]
+        expected = [report_fingerprint(base, [*held, *new[:k]]) for k in range(len(new) + 1)]
+        return self.ledger.open_intent(
+            run_id, SYSTEM, change.target_code, change.period,
+            fingerprint=pushed,
+            steps=[*(["create"] if not held and change.remote is None else []),
+                   *(f"attach:{sha}" for sha in new), "update"],
+            expected=[*expected, pushed],
         )
 
     async def _read(self, report_id: int, indicator: str, period: str) -> dict[str, Any] | None:
@@ -322,22 +374,13 @@ class Nq71Adapter:
         ids = [int(r["id"]) for r in found]
         return min(ids) if ids else None
 
-    async def _find_or_create(
-        self, record: ProgressRecord, indicator: str, fields: Mapping[str, Any]
-    ) -> tuple[int, bool]:
-        """The report of (indicator, period): found, or created exactly once."""
-        existing = await self._lookup(indicator, record.period)
-        if existing is not None:
-            return existing, False
-        body = dict(fields)
-        if body["tinh_trang"] == STATUS_CODES[Status.COMPLETED]:
-            body["tinh_trang"] = STATUS_CODES[Status.IN_PROGRESS]
-        report_id = await write_once(
+    async def _create(self, indicator: str, period: str, body: Mapping[str, Any]) -> int:
+        """Create the report of (indicator, period) exactly once, settling lost answers."""
+        return await write_once(
             lambda: self.client.create_report(body),
-            lambda: self._lookup(indicator, record.period),
+            lambda: self._lookup(indicator, period),
             self.client.session.policy,
         )
-        return report_id, True
 
     async def _attach(
         self, report_id: int, record: ProgressRecord, evidence: EvidenceFile, document: str
@@ -358,7 +401,14 @@ class Nq71Adapter:
             present = await self.client.attachments(report_id)
             return True if any(a.get("tai_lieu_id") == document for a in present) else None
 
-        await write_once(attach, attached, self.client.session.policy)
+        try:
+            await write_once(attach, attached, self.client.session.policy)
+        except RemoteError as error:
+            if error.code != "KHONG_TIM_THAY" or not _names(error, document):
+                raise
+            self.ledger.forget_upload(SYSTEM, evidence.sha256)
+            fields["tai_lieu_id"] = document = await self._ensure_document(evidence)
+            await write_once(attach, attached, self.client.session.policy)
         self.ledger.record_attachment(
             SYSTEM, record.target_code, record.period, evidence.sha256,
             remote_report=str(report_id), remote_file_id=document,
@@ -399,14 +449,33 @@ class Nq71Adapter:
                     continue
                 stream.seek(number * part_size)
                 await self.client.put_part(upload_id, number, stream.read(part_size))
+        async def finished() -> str | None:
+            _, done = await self.client.upload_status(upload_id)
+            return await self.client.finish_upload(upload_id) if done else None
+
         try:
-            document = await self.client.finish_upload(upload_id)
+            document = await write_once(
+                lambda: self.client.finish_upload(upload_id), finished, self.client.session.policy
+            )
         except RemoteError as error:
             if error.code == "SAI_MA_BAM":
                 self.ledger.forget_upload(SYSTEM, evidence.sha256)
             raise
         self.ledger.record_upload(SYSTEM, evidence, document)
         return document
+
+
+def _creatable(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A new report's body: a completed status waits until the evidence is attached."""
+    body = dict(fields)
+    if body["tinh_trang"] == STATUS_CODES[Status.COMPLETED]:
+        body["tinh_trang"] = STATUS_CODES[Status.IN_PROGRESS]
+    return body
+
+
+def _names(error: RemoteError, document: str) -> bool:
+    """Whether a not-found error is about that document (the remote lost it)."""
+    return document in error.message
 
 
 def _vn_date(value: str | None) -> str:

@@ -11,7 +11,7 @@ from connectors.http.errors import FAIL_CONFIG, RemoteError
 from connectors.http.pacing import InFlightLimit, Pacer
 from connectors.http.retry import RetryPolicy
 from connectors.http.session import ApiSession, json_body
-from connectors.logging import register_secret
+from connectors.logs import register_secret
 from connectors.nq71.errors import TABLE, TOKEN_REFUSED
 
 SYSTEM = "nq71"
@@ -67,7 +67,7 @@ def _token_response(response: httpx.Response) -> Any:
 
 
 class Nq71Client:
-    """Typed calls to nq71; every call is paced, authenticated and retried by the session."""
+    """Typed calls to nq71, paced and authenticated; idempotent calls retried by the session."""
 
     def __init__(
         self,
@@ -164,8 +164,14 @@ class Nq71Client:
         )
 
     async def start_upload(self, fields: Mapping[str, Any]) -> tuple[str, int]:
-        """Open a chunked upload; the upload id and the part size."""
-        data = await self.session.request("POST", f"{API}/tai-lieu/khoi-tao", json=dict(fields))
+        """Open a chunked upload; the upload id and the part size.
+
+        Retried only when the try surely did not happen: an upload session cannot be looked
+        up, so a lost answer is not answered with a second session.
+        """
+        data = await self.session.request(
+            "POST", f"{API}/tai-lieu/khoi-tao", json=dict(fields), retry_unknown=False
+        )
         return str(data["upload_id"]), int(data["kich_thuoc_phan"])
 
     async def put_part(self, upload_id: str, number: int, chunk: bytes) -> None:
@@ -183,6 +189,11 @@ class Nq71Client:
         return {int(n) for n in data.get("da_nhan") or []}, bool(data.get("hoan_tat"))
 
     async def finish_upload(self, upload_id: str) -> str:
-        """Finish an upload (size and sha256 checked by the server); the document id."""
-        data = await self.session.request("POST", f"{API}/tai-lieu/{upload_id}/hoan-tat")
+        """Finish an upload (size and sha256 checked by the server); the document id.
+
+        One try: the caller settles a lost answer with `upload_status` first.
+        """
+        data = await self.session.request(
+            "POST", f"{API}/tai-lieu/{upload_id}/hoan-tat", retry=False
+        )
         return str(data["tai_lieu_id"])

@@ -80,15 +80,32 @@ class IndicatorMap:
         return {remote: plan for plan, remote in self.by_plan.items()}
 
 
+class MappingFileError(ValueError):
+    """The override file cannot be read; its text says why, in Vietnamese."""
+
+
 def load_overrides(path: Path | None) -> dict[str, str]:
-    """The override file (plan code → `CTnn`), JSON object or two-column CSV; empty when none."""
+    """The override file (plan code → `CTnn`), JSON object or two-column CSV; empty when none.
+
+    Raises `MappingFileError` when the file is missing, unreadable or malformed.
+    """
     if path is None:
         return {}
+    try:
+        return _read_overrides(path)
+    except (OSError, UnicodeError, json.JSONDecodeError) as error:
+        raise MappingFileError(
+            f"Không đọc được tệp ánh xạ chỉ tiêu nq71 {path.name} (NQSYNC_NQ71_MAPPING): "
+            f"{type(error).__name__}: {error}"
+        ) from error
+
+
+def _read_overrides(path: Path) -> dict[str, str]:
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() == ".json":
         data: Any = json.loads(text)
         if not isinstance(data, dict):
-            raise ValueError(f"{path.name}: cần một đối tượng JSON mã kế hoạch → mã CTnn")
+            raise MappingFileError(f"{path.name}: cần một đối tượng JSON mã kế hoạch → mã CTnn")
         return {str(k).strip(): str(v).strip() for k, v in data.items()}
     rows = [row for row in csv.reader(text.splitlines()) if len(row) >= 2 and row[0].strip()]
     return {

@@ -45,7 +45,7 @@ from connectors.theodoinq.mapping import (
 )
 from models import catalogue
 from models.fingerprint import fingerprint
-from models.ledger import Ledger
+from models.ledger import IntentPublic, Ledger
 from models.records import STATUS_LABELS, EvidenceFile, ProgressRecord
 
 SYSTEM = "theodoinq"
@@ -92,6 +92,7 @@ class TheodoinqAdapter:
         self.client = client
         self.ledger = ledger
         self.evidence_root = evidence_root
+        self._verified: set[str] = set()
 
     async def fetch(self, periods: Sequence[str]) -> RemoteSnapshot:
         """Read the monthly grants of PERIODS and their whole reports."""
@@ -195,11 +196,15 @@ class TheodoinqAdapter:
     def plan(self, records: Sequence[ProgressRecord], snapshot: RemoteSnapshot) -> SyncPlan:
         """Plan one change per record: create/update, leave, hold, conflict, unmapped or fail."""
         plan = SyncPlan(system=SYSTEM, snapshot=snapshot)
+        intents = self.ledger.open_intents(SYSTEM)
         for record in records:
-            plan.changes.append(self._plan_one(record, snapshot))
+            key = (record.target_code, record.period)
+            plan.changes.append(self._plan_one(record, snapshot, intents.get(key, [])))
         return plan
 
-    def _plan_one(self, record: ProgressRecord, snapshot: RemoteSnapshot) -> PlannedChange:
+    def _plan_one(
+        self, record: ProgressRecord, snapshot: RemoteSnapshot, intents: Sequence[IntentPublic]
+    ) -> PlannedChange:
         key = {"target_code": record.target_code, "period": record.period, "record": record}
         target = catalogue.get(record.target_code)
         if record.period in snapshot.held_periods:
@@ -220,7 +225,7 @@ class TheodoinqAdapter:
         desired = self.desired_row(record, self._file_ids(record))
         desired_fp = row_fingerprint(desired)
         state = self.ledger.get_sync_state(SYSTEM, record.target_code, record.period)
-        action, reason = decide(desired_fp, remote, state)
+        action, reason = decide(desired_fp, remote, state, intents, (self.client.username,))
         uploads = [
             e for e in record.evidence if not self.ledger.find_upload(SYSTEM, e.sha256)
         ]
@@ -234,26 +239,28 @@ class TheodoinqAdapter:
             differences=_differences(record, remote, desired),
         )
 
-    async def apply(
-        self, plan: SyncPlan, *, run_id: str, submit: bool = False
-    ) -> list[RecordOutcome]:
-        """Carry the plan out, grant by grant; submit only when SUBMIT."""
+    async def apply(self, plan: SyncPlan, *, run_id: str) -> list[RecordOutcome]:
+        """Carry the plan out, grant by grant (never submits: see `submit`)."""
         outcomes: dict[tuple[str, str], RecordOutcome] = {}
         pushes: dict[str, list[PlannedChange]] = {}
+        intents = self.ledger.open_intents(SYSTEM)
         for change in plan.changes:
+            key = (change.target_code, change.period)
             if change.action in ("create", "update"):
                 pushes.setdefault(change.period, []).append(change)
                 continue
-            outcomes[(change.target_code, change.period)] = settle_unpushed(
-                self.ledger, SYSTEM, change, run_id
+            outcomes[key] = settle_unpushed(
+                self.ledger, SYSTEM, change, run_id, intents.get(key, [])
             )
         grants: dict[str, dict[str, Any]] = plan.snapshot.context.get("grants", {})
         for period, changes in pushes.items():
             grant_id = int(grants[period]["grantId"])
-            for result in await self._push_grant(grant_id, period, changes, run_id):
+            try:
+                results = await self._push_grant(grant_id, period, changes, run_id)
+            except RemoteError as error:
+                results = [self._failed(c, failure_reason(SYSTEM, error)) for c in changes]
+            for result in results:
                 outcomes[(result.target_code, result.period)] = result
-        if submit:
-            await self._submit(plan)
         return [outcomes[(c.target_code, c.period)] for c in plan.changes]
 
     async def _push_grant(
@@ -287,6 +294,7 @@ class TheodoinqAdapter:
                 results[change.target_code] = RecordOutcome(
                     target_code=change.target_code, period=period, outcome=Outcome.IN_SYNC
                 )
+                self.ledger.close_intents(SYSTEM, change.target_code, period, "in_sync")
                 continue
             if fresh != change.remote.fingerprint:
                 reason = "Dòng vừa bị sửa trên theodoinq trong lúc đồng bộ: không ghi đè."
@@ -297,6 +305,7 @@ class TheodoinqAdapter:
                 self.ledger.record_outcome(
                     SYSTEM, change.target_code, period, outcome="conflict", error=reason
                 )
+                self.ledger.close_intents(SYSTEM, change.target_code, period, "conflict")
                 continue
             writes[change.target_code] = (change, desired, row_fingerprint(desired))
         if writes:
@@ -313,6 +322,12 @@ class TheodoinqAdapter:
     ) -> dict[str, RecordOutcome]:
         results: dict[str, RecordOutcome] = {}
         by_code = rows_by_code(rows)
+        intents = {
+            code: self.ledger.open_intent(
+                run_id, SYSTEM, code, period, fingerprint=pushed, steps=["save"], expected=[pushed]
+            )
+            for code, (_, _, pushed) in writes.items()
+        }
         while writes:
             body = [dict(row) for row in rows]
             index = {id(row): i for i, row in enumerate(rows)}
@@ -326,10 +341,13 @@ class TheodoinqAdapter:
                 if error.code in ("INVALID_VALUE", "EVIDENCE_REQUIRED") and culprit:
                     change = writes.pop(culprit)[0]
                     results[culprit] = self._failed(change, failure_reason(SYSTEM, error))
+                    self.ledger.close_intents(SYSTEM, culprit, period, "failed")
                     continue
                 outcome = Outcome.HELD if error.code == "GRANT_LOCKED" else Outcome.FAILED
                 for code, (change, _, _) in writes.items():
                     results[code] = self._failed(change, failure_reason(SYSTEM, error), outcome)
+                    if not error.outcome_unknown:
+                        self.ledger.close_intents(SYSTEM, code, period, outcome.value)
                 return results
         if not writes:
             return results
@@ -348,6 +366,8 @@ class TheodoinqAdapter:
                 remote_version=row.get("updateTime"),
                 remote_fingerprint=row_fingerprint(row),
             )
+            self.ledger.note_intent_step(intents[code], row_fingerprint(row))
+            self.ledger.close_intents(SYSTEM, code, period, outcome.value)
             results[code] = RecordOutcome(
                 target_code=code, period=period, outcome=outcome,
                 receipt=_receipt(receipt.remote_id, row, pushed),
@@ -359,7 +379,9 @@ class TheodoinqAdapter:
         sha256 = evidence.sha256
         known = self.ledger.find_upload(SYSTEM, sha256)
         if known and known.remote_file_id:
-            return known.remote_file_id
+            if await self._still_there(known.remote_file_id):
+                return known.remote_file_id
+            self.ledger.forget_upload(SYSTEM, sha256)
         path = self.evidence_root / evidence.path
         found = await self.client.files_by_sha256(sha256)
         if found:
@@ -381,14 +403,60 @@ class TheodoinqAdapter:
         self.ledger.record_upload(SYSTEM, evidence, file_id)
         return file_id
 
-    async def _submit(self, plan: SyncPlan) -> None:
-        for period in plan.snapshot.periods:
-            grant = plan.snapshot.context.get("grants", {}).get(period)
-            if grant is None or period in plan.snapshot.held_periods:
+    async def _still_there(self, file_id: str) -> bool:
+        """Whether the remote still knows a file id the ledger cached (it may have lost it)."""
+        if file_id in self._verified:
+            return True
+        try:
+            await self.client.file(file_id)
+        except RemoteError as error:
+            if error.code == "NOT_FOUND" or error.status == 404:
+                return False
+            raise
+        self._verified.add(file_id)
+        return True
+
+    async def submit(self, snapshot: RemoteSnapshot) -> dict[str, str]:
+        """Submit each open monthly report of the snapshot once; what happened, per period.
+
+        A submit whose answer was lost is settled by reading the grant's status before any new
+        try; a grant already submitted or locked is noted, never an error.
+        """
+        done: dict[str, str] = {}
+        for period in snapshot.periods:
+            grant = snapshot.context.get("grants", {}).get(period)
+            if grant is None or period in snapshot.held_periods:
+                done[period] = snapshot.held_periods.get(period, "Không có kỳ báo cáo tháng này.")
                 continue
-            grant_id = int(grant["grantId"])
+            try:
+                done[period] = await self._submit_grant(int(grant["grantId"]), period)
+            except RemoteError as error:
+                done[period] = "Nộp không thành công: " + failure_reason(SYSTEM, error)
+        return done
+
+    async def _submit_grant(self, grant_id: int, period: str) -> str:
+        async def status() -> str | None:
+            years = {int(period[:4])}
+            for grant in [g for y in years for g in await self.client.grants(y)]:
+                if int(grant.get("grantId") or 0) == grant_id:
+                    return str(grant.get("grantStatus"))
+            return None
+
+        async def submitted() -> str | None:
+            return "SUBMITTED" if await status() in ("SUBMITTED", "LOCKED") else None
+
+        async def send() -> str:
             rows = await self.client.report(grant_id)
-            await self.client.save(grant_id, rows, submit=True)
+            await self.client.save(grant_id, rows, submit=True, retry=False)
+            return "SUBMITTED"
+
+        try:
+            await write_once(send, submitted, self.client.session.policy)
+        except RemoteError as error:
+            if error.code != "GRANT_LOCKED":
+                raise
+            return _LOCKED.get(await status() or "", _LOCKED["LOCKED"])
+        return "Đã nộp báo cáo kỳ này."
 
     def _failed(
         self, change: PlannedChange, reason: str, outcome: Outcome = Outcome.FAILED

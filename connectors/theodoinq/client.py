@@ -13,7 +13,7 @@ from connectors.http.errors import RemoteError
 from connectors.http.pacing import Pacer, TokenBucket
 from connectors.http.retry import RetryPolicy
 from connectors.http.session import ApiSession, json_body
-from connectors.logging import register_secret
+from connectors.logs import register_secret
 from connectors.theodoinq.errors import TABLE
 
 SYSTEM = "theodoinq"
@@ -53,7 +53,7 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 class TheodoinqClient:
-    """Typed calls to theodoinq; every call is paced, authenticated and retried by the session."""
+    """Typed calls to theodoinq, paced and authenticated; idempotent ones retried by the session."""
 
     def __init__(
         self,
@@ -109,15 +109,30 @@ class TheodoinqClient:
         )
         return list(data or [])
 
+    @property
+    def username(self) -> str:
+        """The account nqsync writes as (`updateUser` on the rows it saved)."""
+        return self._username
+
     async def save(
-        self, grant_id: int, rows: Sequence[Mapping[str, Any]], *, submit: bool = False
+        self,
+        grant_id: int,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        submit: bool = False,
+        retry: bool = True,
     ) -> None:
-        """Replace the whole report (every row of it) and, when SUBMIT, submit it."""
+        """Replace the whole report (every row of it) and, when SUBMIT, submit it.
+
+        A save is a whole replacement, so it is retried; a submit is not (RETRY false): the
+        caller settles a lost answer by reading the grant's status.
+        """
         await self.session.request(
             "PUT",
             "/report_api/api/rp_objidx_data",
             params={"grant_id": grant_id, "action": "submit" if submit else "input"},
             json=list(rows),
+            retry=retry,
         )
 
     async def upload(self, path: Path, name: str | None = None) -> dict[str, Any]:

@@ -1,37 +1,100 @@
-"""The inline SVG chart: average progress per section as horizontal bars against the timeline.
+"""The chart's geometry: per section, its targets counted by state, and each target against the
+plan's timeline.
 
-A bar below half of the timeline is red, others green (a section with no report has an empty
-bar); a dashed vertical line marks the timeline, with the texts drawn over it on a white halo.
-The SVG carries a `<title>` and a `<desc>` listing the numbers for screen readers.
+Each section is one row. On the left a bar split by state (overdue, behind, not reported, on
+track, completed: every target of the plan, so unreported ones show as such); on the right one
+dot per reported target at its progress, a dashed vertical line marking the timeline, and the
+overdue and behind targets named under their dots. The SVG markup is `templates/chart.svg.j2`;
+its `<title>` and `<desc>` give every number in words for screen readers.
 """
 
-from html import escape
+from dataclasses import dataclass
 
 from flows.render import labels as lb
-from flows.render.progress import SectionProgress
+from flows.render.progress import STATE_LABELS, STATE_ORDER, SectionProgress, TargetState
 
-WIDTH = 400
-MARGIN = 8
-PLOT_WIDTH = WIDTH - 2 * MARGIN
-TOP = 34
-ROW = 48
-LABEL = 15
+WIDTH = 640
+LEFT_X = 8
+LEFT_WIDTH = 196
+RIGHT_X = 236
+RIGHT_WIDTH = 392
+TOP = 40
+ROW = 60
 BAR = 18
-GREEN = "#2e7d32"
-RED = "#c62828"
-TRACK = "#eceff1"
-MUTED = "#546e7a"
-HALO = ' stroke="#fff" stroke-width="3" paint-order="stroke"'
-CHART_TITLE = "Tiến độ trung bình theo nhóm chỉ tiêu so với lộ trình thời gian"
+DOT = 4.0
+LANES = (-5.0, 0.0, 5.0)
+CHART_TITLE = "Tiến độ các chỉ tiêu theo nhóm so với lộ trình thời gian của kế hoạch"
+
+STATE_COLOURS: dict[TargetState, str] = {
+    "overdue": "#b71c1c",
+    "behind": "#e65100",
+    "not_reported": "#eceff1",
+    "on_track": "#66bb6a",
+    "completed": "#1b5e20",
+}
+"""Fill of each state; text on it is white except on the light grey of not reported."""
 
 
-def _x(percent: float) -> float:
-    return MARGIN + PLOT_WIDTH * min(max(percent, 0.0), 100.0) / 100
+@dataclass(frozen=True)
+class Segment:
+    """One state's part of a section's bar."""
+
+    state: TargetState
+    x: float
+    width: float
+    count: int
+    title: str
+    colour: str
+    ink: str
 
 
-def bar_width(percent: float | None) -> float:
-    """The width of a bar for an average percent (0 when nothing was reported)."""
-    return 0.0 if percent is None else _x(percent) - MARGIN
+@dataclass(frozen=True)
+class Dot:
+    """One reported target at its progress."""
+
+    code: str
+    state: TargetState
+    cx: float
+    cy: float
+    title: str
+    colour: str
+    named: bool
+
+
+@dataclass(frozen=True)
+class Row:
+    """One section's row of the chart."""
+
+    code: str
+    label: str
+    top: float
+    bar_y: float
+    track_y: float
+    name_y: float
+    segments: tuple[Segment, ...]
+    dots: tuple[Dot, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Everything the chart template draws."""
+
+    width: int
+    height: float
+    bottom: float
+    rows: tuple[Row, ...]
+    timeline_x: float
+    timeline_percent: float
+    timeline_label: str
+    timeline_anchor: str
+    ticks: tuple[tuple[float, str, str], ...]
+    title: str
+    description: str
+
+
+def x_of(percent: float) -> float:
+    """Where a percentage falls on the right-hand axis."""
+    return RIGHT_X + RIGHT_WIDTH * min(max(percent, 0.0), 100.0) / 100
 
 
 def timeline_label(timeline_percent: float) -> str:
@@ -39,88 +102,108 @@ def timeline_label(timeline_percent: float) -> str:
     return f"Lộ trình thời gian: {lb.percent(timeline_percent)}"
 
 
+def _named(section: SectionProgress, state: TargetState) -> str:
+    items = section.of_state(state)
+    return ", ".join(
+        i.code if i.progress_percent is None else f"{i.code} ({lb.percent(i.progress_percent)})"
+        for i in items
+    )
+
+
 def describe(section: SectionProgress) -> str:
-    """One section's numbers in words."""
-    head = f"{section.code} {section.title}: "
-    counts = (
-        f"{section.reported}/{section.targets} chỉ tiêu có báo cáo, "
-        f"{section.completed} hoàn thành"
+    """One section's numbers in words: reported out of all, counts by state, targets named."""
+    counts = ", ".join(
+        f"{section.count(state)} {STATE_LABELS[state].lower()}" for state in STATE_ORDER
     )
-    if section.average_percent is None:
-        return f"{head}chưa có báo cáo ({counts})"
-    return f"{head}trung bình {lb.percent(section.average_percent)} ({counts})"
-
-
-def _bar(section: SectionProgress, top: float) -> tuple[str, str]:
-    """The bar's shapes, and its texts (drawn last, above the timeline line)."""
-    y = top + LABEL + 4
-    width = bar_width(section.average_percent)
-    if section.average_percent is None:
-        tone, colour = "empty", MUTED
-    else:
-        tone, colour = ("behind", RED) if section.behind else ("on-track", GREEN)
-    shapes = (
-        f'<rect class="track" x="{MARGIN}" y="{y}" width="{PLOT_WIDTH}" height="{BAR}" '
-        f'fill="{TRACK}"/>'
-        f'<rect class="bar {tone}" data-section="{escape(section.code)}" x="{MARGIN}" '
-        f'y="{y}" width="{width:.2f}" height="{BAR}" fill="{colour}">'
-        f"<title>{escape(describe(section))}</title></rect>"
+    text = (
+        f"{section.code} {section.title}: {section.reported}/{section.targets} chỉ tiêu "
+        f"có báo cáo; {counts}"
     )
-    x: float = MARGIN + width + 4
-    anchor, fill, halo = "start", "#000", HALO
-    if section.average_percent is None:
-        value, x, fill = "Chưa có báo cáo", MARGIN + 4, MUTED
-    else:
-        value = lb.percent(section.average_percent)
-        if width > PLOT_WIDTH * 0.8:
-            x, anchor, fill, halo = MARGIN + width - 4, "end", "#fff", ""
-    texts = (
-        f'<text x="{MARGIN}" y="{top + LABEL - 3}" class="label"{HALO}>'
-        f"{escape(section.code)} {escape(section.title)}</text>"
-        f'<text x="{x:.2f}" y="{y + BAR - 5}" text-anchor="{anchor}" fill="{fill}" '
-        f'class="value"{halo}>{escape(value)}</text>'
+    attention = ", ".join(
+        f"{i.code} ({lb.percent(i.progress_percent)})" for i in section.attention
     )
-    return shapes, texts
+    return f"{text}; cần chú ý: {attention}" if attention else text
 
 
-def _grid(bottom: float) -> str:
-    lines = []
-    for tick in (0, 25, 50, 75, 100):
-        x = _x(tick)
-        anchor = "start" if tick == 0 else "end" if tick == 100 else "middle"
-        lines.append(
-            f'<line x1="{x:.2f}" y1="{TOP}" x2="{x:.2f}" y2="{bottom}" stroke="#cfd8dc" '
-            f'stroke-width="0.5"/><text x="{x:.2f}" y="{bottom + 14}" text-anchor="{anchor}" '
-            f'class="tick" fill="{MUTED}">{tick}%</text>'
+def _segments(section: SectionProgress) -> tuple[Segment, ...]:
+    out, x = [], float(LEFT_X)
+    for state in STATE_ORDER:
+        count = section.count(state)
+        if not count or not section.targets:
+            continue
+        width = LEFT_WIDTH * count / section.targets
+        named = _named(section, state)
+        out.append(
+            Segment(
+                state=state,
+                x=x,
+                width=width,
+                count=count,
+                title=f"{STATE_LABELS[state]}: {count}" + (f" ({named})" if named else ""),
+                colour=STATE_COLOURS[state],
+                ink="#263238" if state == "not_reported" else "#fff",
+            )
         )
-    return "".join(lines)
+        x += width
+    return tuple(out)
 
 
-def _marker(timeline_percent: float, bottom: float) -> str:
-    x = _x(timeline_percent)
-    anchor = "end" if timeline_percent > 50 else "start"
-    label = escape(timeline_label(timeline_percent))
-    return (
-        f'<g class="timeline" data-percent="{timeline_percent:g}">'
-        f'<line x1="{x:.2f}" y1="{TOP - 10}" x2="{x:.2f}" y2="{bottom}" stroke="#1a237e" '
-        f'stroke-width="2" stroke-dasharray="5 3"/>'
-        f'<text x="{x:.2f}" y="{TOP - 14}" text-anchor="{anchor}" fill="#1a237e" '
-        f'class="timeline-label">{label}</text></g>'
+def _dots(section: SectionProgress, y: float) -> tuple[Dot, ...]:
+    reported = sorted(
+        (i for i in section.items if i.progress_percent is not None),
+        key=lambda i: (i.progress_percent or 0.0, i.code),
+    )
+    return tuple(
+        Dot(
+            code=item.code,
+            state=item.state,
+            cx=x_of(item.progress_percent or 0.0),
+            cy=y + LANES[index % len(LANES)],
+            title=f"{item.code} {item.title}: {lb.percent(item.progress_percent)} "
+            f"({STATE_LABELS[item.state].lower()})",
+            colour=STATE_COLOURS[item.state],
+            named=item.state in ("overdue", "behind"),
+        )
+        for index, item in enumerate(reported)
     )
 
 
-def render_chart(sections: list[SectionProgress], timeline_percent: float) -> str:
-    """The chart as an inline `<svg>` element."""
+def build_chart(sections: list[SectionProgress], timeline_percent: float) -> Chart:
+    """The chart's geometry for SECTIONS against the plan's TIMELINE_PERCENT."""
+    rows = []
+    for index, section in enumerate(sections):
+        top = TOP + index * ROW
+        bar_y = top + 18
+        track_y = bar_y + BAR / 2
+        rows.append(
+            Row(
+                code=section.code,
+                label=f"{section.code} {section.title} · {section.reported}/{section.targets} "
+                "chỉ tiêu có báo cáo",
+                top=top,
+                bar_y=bar_y,
+                track_y=track_y,
+                name_y=bar_y + BAR + 13,
+                segments=_segments(section),
+                dots=_dots(section, track_y),
+            )
+        )
     bottom = TOP + ROW * len(sections)
-    height = bottom + 22
-    desc = "; ".join(describe(s) for s in sections) + f". {timeline_label(timeline_percent)}."
-    drawn = [_bar(s, TOP + i * ROW) for i, s in enumerate(sections)]
-    shapes = "".join(shape for shape, _ in drawn)
-    texts = "".join(text for _, text in drawn)
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" role="img" aria-labelledby="chart-title chart-desc" class="chart">'
-        f'<title id="chart-title">{escape(CHART_TITLE)}</title>'
-        f'<desc id="chart-desc">{escape(desc)}</desc>'
-        f"{_grid(bottom)}{shapes}{_marker(timeline_percent, bottom)}{texts}</svg>"
+    ticks = tuple(
+        (x_of(tick), f"{tick}%", "start" if tick == 0 else "end" if tick == 100 else "middle")
+        for tick in (0, 25, 50, 75, 100)
+    )
+    description = "; ".join(describe(s) for s in sections)
+    return Chart(
+        width=WIDTH,
+        height=bottom + 22,
+        bottom=bottom,
+        rows=tuple(rows),
+        timeline_x=x_of(timeline_percent),
+        timeline_percent=timeline_percent,
+        timeline_label=timeline_label(timeline_percent),
+        timeline_anchor="end" if timeline_percent > 50 else "start",
+        ticks=ticks,
+        title=CHART_TITLE,
+        description=f"{description}. {timeline_label(timeline_percent)}.",
     )

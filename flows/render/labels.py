@@ -2,17 +2,21 @@
 
 Every text shown to people goes through `text` (NFC). Numbers are written with a decimal comma
 and dot-grouped thousands (`1.234,5`, `87,5%`); periods `MM/YYYY`; times in Vietnam's local
-time, `dd/mm/yyyy HH:MM` (a naive time is taken as UTC).
+time, `dd/mm/yyyy HH:MM` (a naive time is taken as UTC). Statuses are worded by the run's mode:
+a dry run in the future tense, a real run in the past.
 """
 
 import math
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flows.report_model import STATUS_LABELS, Entry, EntryStatus, SystemReport
+from flows.report_model import Entry, EntryStatus, SystemReport
+from flows.report_model import status_label as _status_label
 from models.catalogue import get
 from models.records import STATUS_LABELS as RECORD_STATUS_LABELS
 from models.records import Status
@@ -30,6 +34,15 @@ STATUS_TONES: dict[EntryStatus, Tone] = {
     EntryStatus.CONFLICT: "bad",
     EntryStatus.FAILED: "bad",
     EntryStatus.UNMAPPED: "bad",
+    EntryStatus.DUPLICATE: "bad",
+}
+
+WARNING_TONES: dict[str, Tone] = {
+    "overdue": "bad",
+    "behind_schedule": "bad",
+    "evidence_rejected": "bad",
+    "evidence_missing": "warn",
+    "missing_6ro": "warn",
 }
 
 ATTENTION: tuple[EntryStatus, ...] = (
@@ -39,6 +52,7 @@ ATTENTION: tuple[EntryStatus, ...] = (
     EntryStatus.MISSING_REMOTE,
     EntryStatus.UNMAPPED,
     EntryStatus.REMOTE_ONLY,
+    EntryStatus.DUPLICATE,
 )
 
 REVIEW_LABELS: dict[str, str] = {
@@ -56,11 +70,6 @@ FIELD_LABELS: dict[str, str] = {
     "document_number": "Số hiệu văn bản",
     "issue_date": "Ngày ban hành",
     "reporter": "Người báo cáo",
-}
-
-PLANNED_LABELS: dict[str, str] = {
-    "create": "Chạy thử: sẽ tạo mới",
-    "update": "Chạy thử: sẽ cập nhật",
 }
 
 EMPTY = "(trống)"
@@ -88,8 +97,24 @@ def yes_no(flag: bool) -> str:
     return "Có" if flag else "Không"
 
 
-def number(value: float, decimals: int = 2) -> str:
+def as_number(value: object) -> float | int | None:
+    """A numeric value as a spreadsheet or chart takes it (Decimal → float); None otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return None
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def sentences(parts: Iterable[str | None]) -> str:
+    """Parts joined by `; `, each without its closing punctuation (no `.;` or `;;`)."""
+    cleaned = (text(part).strip().rstrip(".;, ").strip() for part in parts if part)
+    return "; ".join(part for part in cleaned if part)
+
+
+def number(value: float | Decimal, decimals: int = 2) -> str:
     """A number the Vietnamese way, trailing zeros dropped: 1234.5 → `1.234,5`."""
+    value = float(value)
     if not math.isfinite(value):
         return str(value)
     rendered = f"{value:,.{decimals}f}"
@@ -100,7 +125,7 @@ def number(value: float, decimals: int = 2) -> str:
     return rendered.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
-def percent(value: float | None, decimals: int = 1) -> str:
+def percent(value: float | Decimal | None, decimals: int = 1) -> str:
     """A percentage the Vietnamese way: 87.5 → `87,5%`; None → `—`."""
     return "—" if value is None else f"{number(value, decimals)}%"
 
@@ -137,9 +162,9 @@ def period_text(period: str | None) -> str:
     return day.strftime("%m/%Y") if day is not None else text(period)
 
 
-def status_label(status: EntryStatus) -> str:
-    """The Vietnamese label of an entry status."""
-    return STATUS_LABELS[status]
+def status_label(status: EntryStatus, dry_run: bool = False) -> str:
+    """The Vietnamese label of an entry status, in the future tense on a dry run."""
+    return _status_label(status, dry_run)
 
 
 def unit_label(code: str | None) -> str:
@@ -162,8 +187,8 @@ def value_text(field: str, value: Any) -> str:
         return EMPTY
     if isinstance(value, bool):
         return yes_no(value)
-    if isinstance(value, int | float):
-        return number(float(value))
+    if isinstance(value, int | float | Decimal):
+        return number(value)
     if field == "status" and isinstance(value, str) and value in set(Status):
         return RECORD_STATUS_LABELS[Status(value)]
     if isinstance(value, list | tuple):
@@ -181,13 +206,9 @@ def differences(entry: Entry) -> list[str]:
 
 
 def reason(entry: Entry) -> str:
-    """The entry's reason, with what a dry run would do."""
-    parts = [text(entry.reason)] if entry.reason else []
-    if entry.planned is not None:
-        parts.append(PLANNED_LABELS[entry.planned])
-    if entry.planned_uploads:
-        parts.append("sẽ tải lên: " + ", ".join(text(p) for p in entry.planned_uploads))
-    return "; ".join(parts)
+    """The entry's reason, with the evidence a dry run would upload (its status says the rest)."""
+    uploads = ", ".join(text(p) for p in entry.planned_uploads)
+    return sentences([entry.reason, uploads and f"Sẽ tải lên minh chứng: {uploads}"])
 
 
 def review(entry: Entry) -> str:

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 from flows.render import labels as lb
+from flows.render.progress import section_progress
 from flows.render.writer import ReportPaths
 from flows.report_model import WARNING_LABELS, Entry, Reconciliation, SystemReport
 
@@ -50,20 +51,19 @@ def _capped(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def _why(entry: Entry) -> str:
-    parts = [lb.reason(entry), *lb.differences(entry)]
-    if entry.error:
-        parts.append(f"Lỗi: {entry.error}")
-    return "; ".join(p for p in parts if p)
+    return lb.sentences(
+        [lb.reason(entry), *lb.differences(entry), entry.error and f"Lỗi: {entry.error}"]
+    )
 
 
-def _system(name: str, system: SystemReport) -> list[str]:
+def _system(name: str, system: SystemReport, dry_run: bool) -> list[str]:
     lines = ["", f"## Hệ thống {md(name)}", ""]
     if system.error is not None:
         lines += [f"**Lỗi khi làm việc với hệ thống:** {md(system.error)}", ""]
     if system.notes:
         lines += [f"- Ghi chú: {md(note)}" for note in system.notes] + [""]
     counts = lb.status_counts(system)
-    rows = [[lb.status_label(s), str(n)] for s, n in counts.items()]
+    rows = [[lb.status_label(s, dry_run), str(n)] for s, n in counts.items()]
     rows.append(["**Tổng cộng**", f"**{sum(counts.values())}**"])
     lines += _table(("Trạng thái", "Số mục"), rows, right=1)
     attention = sorted(
@@ -78,12 +78,30 @@ def _system(name: str, system: SystemReport) -> list[str]:
             md(e.target_code),
             md(lb.period_text(e.period)),
             md(lb.unit_label(e.unit_code)),
-            lb.status_label(e.status),
+            lb.status_label(e.status, dry_run),
             md(_why(e)),
         ]
         for e in attention
     ]
     return lines + _capped(("Chỉ tiêu", "Kỳ", "Đơn vị", "Trạng thái", "Lý do"), entry_rows)
+
+
+def _progress(report: Reconciliation) -> list[str]:
+    lines = ["", "## Tiến độ theo nhóm chỉ tiêu", ""]
+    headers = ("Nhóm", "Có báo cáo", "Hoàn thành", "Đúng lộ trình", "Chậm", "Quá hạn",
+               "Chưa báo cáo", "Cần chú ý")
+    rows = [
+        [
+            f"{s.code} {md(s.title)}",
+            f"{s.reported}/{s.targets}",
+            *(str(s.count(state)) for state in ("completed", "on_track", "behind", "overdue",
+                                                 "not_reported")),
+            ", ".join(f"{t.code} ({lb.percent(t.progress_percent)})" for t in s.attention)
+            or "—",
+        ]
+        for s in section_progress(report)
+    ]
+    return lines + _table(headers, rows)
 
 
 def _warnings(report: Reconciliation) -> list[str]:
@@ -119,6 +137,7 @@ def _paths(paths: ReportPaths) -> list[str]:
         f"- Thư mục: {md(paths.directory)}",
         f"- Excel: {md(paths.xlsx)}",
         f"- Trang web: {md(paths.html)}",
+        f"- Việc cần làm theo đơn vị: {md(paths.todo)}",
         f"- JSON: {md(paths.json)}",
     ]
 
@@ -136,8 +155,9 @@ def markdown_summary(report: Reconciliation, paths: ReportPaths | None = None) -
         f"- Kỳ báo cáo: {md(periods)}",
         f"- Lộ trình thời gian: {lb.percent(report.timeline_percent)}",
     ]
+    lines += _progress(report)
     for name, system in report.systems.items():
-        lines += _system(name, system)
+        lines += _system(name, system, report.dry_run)
     lines += _warnings(report) + _row_errors(report)
     if paths is not None:
         lines += _paths(paths)
@@ -149,15 +169,13 @@ def table_rows(report: Reconciliation) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     for name, system in report.systems.items():
         for entry in system.entries:
-            reason = "; ".join(
-                p for p in (lb.reason(entry), entry.error and f"Lỗi: {entry.error}") if p
-            )
+            reason = lb.sentences([lb.reason(entry), entry.error and f"Lỗi: {entry.error}"])
             values = (
                 name,
                 entry.target_code,
                 lb.period_text(entry.period),
                 lb.unit_label(entry.unit_code),
-                lb.status_label(entry.status),
+                lb.status_label(entry.status, report.dry_run),
                 "; ".join(lb.differences(entry)),
                 reason,
             )

@@ -1,4 +1,5 @@
-"""Write the three report files of a run, each atomically, into `<report_dir>/<run_id>/`."""
+"""Write the report files of a run, each atomically, into `<report_dir>/<run_id>/`: the
+reconciliation as JSON, XLSX and HTML, and the units' to-do lists (`viec-can-lam.xlsx`)."""
 
 import os
 import tempfile
@@ -7,12 +8,14 @@ from pathlib import Path
 
 from flows.render.html_report import render_html
 from flows.render.json_report import render_json
+from flows.render.todo_xlsx import render_todo_xlsx
 from flows.render.xlsx_report import render_xlsx
 from flows.report_model import Reconciliation
 
 JSON_NAME = "reconciliation.json"
 XLSX_NAME = "reconciliation.xlsx"
 HTML_NAME = "reconciliation.html"
+TODO_NAME = "viec-can-lam.xlsx"
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class ReportPaths:
     json: Path
     xlsx: Path
     html: Path
+    todo: Path
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -46,7 +50,8 @@ def run_directory(report_dir: Path, run_id: str) -> Path:
 
 
 def write_reports(report: Reconciliation, report_dir: Path) -> ReportPaths:
-    """Write `reconciliation.json`, `.xlsx` and `.html` into `report_dir/<run_id>/`."""
+    """Write `reconciliation.json`, `.xlsx`, `.html` and `viec-can-lam.xlsx` into
+    `report_dir/<run_id>/`."""
     directory = run_directory(report_dir, report.run_id)
     directory.mkdir(parents=True, exist_ok=True)
     paths = ReportPaths(
@@ -54,8 +59,10 @@ def write_reports(report: Reconciliation, report_dir: Path) -> ReportPaths:
         json=directory / JSON_NAME,
         xlsx=directory / XLSX_NAME,
         html=directory / HTML_NAME,
+        todo=directory / TODO_NAME,
     )
     _atomic_write(paths.json, render_json(report))
     _atomic_write(paths.xlsx, render_xlsx(report))
     _atomic_write(paths.html, render_html(report).encode("utf-8"))
+    _atomic_write(paths.todo, render_todo_xlsx(report))
     return paths

@@ -1,127 +1,96 @@
-"""`reconciliation.xlsx` for the standing office: a summary, one sheet per system, warnings
-and row errors, with Vietnamese headers, frozen bold header rows, filters and status colours."""
+"""`reconciliation.xlsx` for the standing office: a summary, the progress of every target, one
+sheet per system, warnings, row errors, the office's notes and, apart, the technical notes.
+
+Every data sheet follows `flows.render.sheets` (header on row 1, frozen, filtered, printed on
+every page, widths that fit, statuses coloured by conditional formatting); the summary keeps its
+title row frozen. Statuses are worded by the run's mode (a dry run: "Sẽ tạo mới").
+"""
 
 import io
 import re
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from flows.render import labels as lb
-from flows.report_model import WARNING_LABELS, Entry, EntryStatus, Reconciliation, SystemReport
-
-Cell = str | int | float | date | datetime | None
+from flows.render import sheets as sh
+from flows.render.progress import STATE_LABELS, STATE_TONES, target_statuses
+from flows.report_model import WARNING_LABELS, Entry, EntryStatus, Reconciliation
 
 SUMMARY_SHEET = "Tổng hợp"
+PROGRESS_SHEET = "Tiến độ chỉ tiêu"
 WARNINGS_SHEET = "Cảnh báo"
 ERRORS_SHEET = "Lỗi dữ liệu"
+NOTES_SHEET = "Ghi chú"
+TECHNICAL_SHEET = "Chi tiết kỹ thuật"
 
-ENTRY_HEADERS = (
-    "Mã chỉ tiêu",
-    "Tên chỉ tiêu",
-    "Kỳ báo cáo",
-    "Đơn vị",
-    "Trạng thái",
-    "Lý do",
-    "Giá trị (xã)",
-    "Giá trị (hệ thống)",
-    "Tỷ lệ % (xã)",
-    "Tỷ lệ % (hệ thống)",
-    "Khác biệt",
-    "Minh chứng thiếu trên hệ thống",
-    "Minh chứng trùng",
-    "Thẩm định",
-    "Lỗi",
+C = sh.Column
+ENTRY_COLUMNS = (
+    C("Mã chỉ tiêu"),
+    C("Tên chỉ tiêu", "wrap"),
+    C("Kỳ báo cáo", "month"),
+    C("Đơn vị"),
+    C("Trạng thái"),
+    C("Lý do", "wrap"),
+    C("Giá trị (xã)", "number"),
+    C("Giá trị (hệ thống)", "number"),
+    C("Tỷ lệ hoàn thành (xã)", "percent"),
+    C("Tỷ lệ hoàn thành (hệ thống)", "percent"),
+    C("Khác biệt", "wrap"),
+    C("Minh chứng thiếu trên hệ thống", "wrap"),
+    C("Minh chứng trùng", "wrap"),
+    C("Thẩm định", "wrap"),
+    C("Lỗi", "wrap"),
 )
-ENTRY_WIDTHS = (11, 50, 11, 26, 22, 40, 13, 13, 13, 13, 44, 32, 32, 30, 40)
-WARNING_HEADERS = ("Loại", "Mã chỉ tiêu", "Tên chỉ tiêu", "Kỳ báo cáo", "Đơn vị", "Chi tiết")
-WARNING_WIDTHS = (24, 11, 50, 11, 26, 60)
-ERROR_HEADERS = ("Tệp", "Trang", "Dòng", "Cột", "Lý do")
-ERROR_WIDTHS = (40, 16, 8, 22, 60)
+ENTRY_HEADERS = tuple(c.header for c in ENTRY_COLUMNS)
+PROGRESS_COLUMNS = (
+    C("Mã chỉ tiêu"),
+    C("Tên chỉ tiêu", "wrap"),
+    C("Nhóm"),
+    C("Tình trạng so với lộ trình"),
+    C("Tỷ lệ hoàn thành", "percent"),
+    C("Đơn vị báo cáo"),
+    C("Kỳ báo cáo", "month"),
+)
+WARNING_COLUMNS = (
+    C("Loại"),
+    C("Mã chỉ tiêu"),
+    C("Tên chỉ tiêu", "wrap"),
+    C("Kỳ báo cáo", "month"),
+    C("Đơn vị"),
+    C("Chi tiết", "wrap"),
+)
+ERROR_COLUMNS = (C("Tệp"), C("Trang"), C("Dòng", "number"), C("Cột"), C("Lý do", "wrap"))
+NOTE_COLUMNS = (C("Hệ thống"), C("Nội dung", "wrap"))
 
-TONE_FILLS: dict[lb.Tone, PatternFill] = {
-    "ok": PatternFill("solid", fgColor="C6EFCE"),
-    "warn": PatternFill("solid", fgColor="FFEB9C"),
-    "bad": PatternFill("solid", fgColor="FFC7CE"),
-}
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_BOLD = Font(bold=True)
-_ALERT = Font(bold=True, color="9C0006")
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_TOP = Alignment(vertical="top")
-MONTH_FORMAT = "mm/yyyy"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
-def _put(sheet: Worksheet, row: int, column: int, value: Cell, month: bool = False) -> None:
-    """Write a value: text as text (never a formula), dates with a Vietnamese format."""
-    cell = sheet.cell(row, column)
-    if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", lb.text(value))
-        cell.data_type = "s"
-        return
-    cell.value = value
-    if isinstance(value, datetime):
-        cell.number_format = "dd/mm/yyyy hh:mm"
-    elif isinstance(value, date):
-        cell.number_format = MONTH_FORMAT if month else "dd/mm/yyyy"
+def status_tones(dry_run: bool) -> dict[str, lb.Tone]:
+    """Each status label of the run's mode with its colour."""
+    return {lb.status_label(s, dry_run): lb.STATUS_TONES[s] for s in EntryStatus}
 
 
-def _table(
-    sheet: Worksheet,
-    first_row: int,
-    headers: Sequence[str],
-    widths: Sequence[int],
-    rows: Iterable[Sequence[Cell]],
-    month_column: int | None = None,
-) -> int:
-    """Write a table with a bold frozen header and a filter; return the last row written.
+def _entry_row(entry: Entry, dry_run: bool) -> list[sh.Cell]:
+    def side(values: dict[str, Any] | None, field: str) -> sh.Cell:
+        value = None if values is None else values.get(field)
+        number = lb.as_number(value)
+        return number if number is not None or value is None else lb.text(value)
 
-    Dates in `month_column` (1-based) show as `MM/YYYY`.
-    """
-    for column, (header, width) in enumerate(zip(headers, widths, strict=True), 1):
-        _put(sheet, first_row, column, header)
-        cell = sheet.cell(first_row, column)
-        cell.font = _BOLD
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    last = first_row
-    for last, values in enumerate(rows, first_row + 1):
-        for column, value in enumerate(values, 1):
-            _put(sheet, last, column, value, month=column == month_column)
-            wide = widths[column - 1] >= 26
-            sheet.cell(last, column).alignment = _WRAP if wide else _TOP
-    sheet.freeze_panes = sheet.cell(first_row + 1, 1).coordinate
-    sheet.auto_filter.ref = f"A{first_row}:{get_column_letter(len(headers))}{last}"
-    return last
-
-
-def _side(side: dict[str, Any] | None, field: str) -> Cell:
-    value = None if side is None else side.get(field)
-    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
-        return value
-    return lb.text(value)
-
-
-def _entry_row(entry: Entry) -> list[Cell]:
     return [
         entry.target_code,
         lb.target_title(entry.target_code),
         lb.period_date(entry.period) or entry.period,
         lb.unit_label(entry.unit_code),
-        lb.status_label(entry.status),
+        lb.status_label(entry.status, dry_run),
         lb.reason(entry),
-        _side(entry.local, "actual"),
-        _side(entry.remote, "actual"),
-        _side(entry.local, "progress_percent"),
-        _side(entry.remote, "progress_percent"),
+        side(entry.local, "actual"),
+        side(entry.remote, "actual"),
+        side(entry.local, "progress_percent"),
+        side(entry.remote, "progress_percent"),
         "\n".join(lb.differences(entry)),
         "\n".join(entry.evidence.missing_remote),
         "\n".join(entry.evidence.duplicates_remote),
@@ -130,56 +99,32 @@ def _entry_row(entry: Entry) -> list[Cell]:
     ]
 
 
-def _system_sheet(sheet: Worksheet, system: SystemReport) -> None:
-    row = 1
-    if system.error is not None:
-        _put(sheet, row, 1, f"Lỗi khi làm việc với hệ thống: {system.error}")
-        sheet.cell(row, 1).font = _ALERT
-        sheet.cell(row, 1).fill = TONE_FILLS["bad"]
-        row += 1
-    for note in system.notes:
-        _put(sheet, row, 1, f"Ghi chú: {note}")
-        row += 1
-    first = row + 1 if row > 1 else 1
-    rows = (_entry_row(e) for e in system.entries)
-    _table(sheet, first, ENTRY_HEADERS, ENTRY_WIDTHS, rows, month_column=3)
-    status_column = ENTRY_HEADERS.index("Trạng thái") + 1
-    for offset, entry in enumerate(system.entries, first + 1):
-        sheet.cell(offset, status_column).fill = TONE_FILLS[lb.STATUS_TONES[entry.status]]
-
-
-def _header_row(sheet: Worksheet, row: int, headers: Sequence[str]) -> None:
-    for column, header in enumerate(headers, 1):
-        _put(sheet, row, column, header)
-        sheet.cell(row, column).font = _BOLD
-        sheet.cell(row, column).fill = _HEADER_FILL
-
-
 def _summary_sheet(sheet: Worksheet, report: Reconciliation) -> None:
-    pairs: list[tuple[str, Cell]] = [
-        ("Mã lần chạy", report.run_id),
-        ("Bắt đầu (giờ Việt Nam)", lb.local_time(report.started_at)),
+    pairs: list[tuple[str, sh.Cell, sh.Kind]] = [
+        ("Mã lần chạy", report.run_id, "text"),
+        ("Bắt đầu (giờ Việt Nam)", lb.local_time(report.started_at), "datetime"),
         (
             "Kết thúc (giờ Việt Nam)",
             lb.local_time(report.finished_at) if report.finished_at else "Chưa kết thúc",
+            "datetime",
         ),
-        ("Chạy thử", lb.yes_no(report.dry_run)),
-        ("Tính đến ngày", report.as_of),
-        ("Kỳ báo cáo", ", ".join(lb.period_text(p) for p in report.periods)),
-        ("Lộ trình thời gian (%)", report.timeline_percent),
-        ("Phiên bản chương trình", report.code_version),
-        ("Thư mục nguồn", report.source.folder),
-        ("Số cảnh báo", len(report.warnings)),
-        ("Số lỗi dữ liệu", len(report.errors)),
+        ("Chạy thử", lb.yes_no(report.dry_run), "text"),
+        ("Tính đến ngày", report.as_of, "date"),
+        ("Kỳ báo cáo", ", ".join(lb.period_text(p) for p in report.periods), "text"),
+        ("Lộ trình thời gian", report.timeline_percent, "percent"),
+        ("Phiên bản chương trình", report.code_version, "text"),
+        ("Thư mục nguồn", report.source.folder, "text"),
+        ("Số cảnh báo", len(report.warnings), "number"),
+        ("Số lỗi dữ liệu", len(report.errors), "number"),
     ]
-    _put(sheet, 1, 1, "BÁO CÁO ĐỐI SOÁT ĐỒNG BỘ CHỈ TIÊU NGHỊ QUYẾT 57-NQ/TW")
+    sh.put(sheet, 1, 1, "BÁO CÁO ĐỐI SOÁT ĐỒNG BỘ CHỈ TIÊU NGHỊ QUYẾT 57-NQ/TW")
     sheet.cell(1, 1).font = Font(bold=True, size=13)
     row = 1
-    for label, value in pairs:
+    for label, value, kind in pairs:
         row += 1
-        _put(sheet, row, 1, label)
-        sheet.cell(row, 1).font = _BOLD
-        _put(sheet, row, 2, value)
+        sh.put(sheet, row, 1, label)
+        sheet.cell(row, 1).font = sh.BOLD
+        sh.put(sheet, row, 2, value, kind)
         sheet.cell(row, 2).alignment = Alignment(horizontal="left")
     names = list(report.systems)
     counts = {name: lb.status_counts(system) for name, system in report.systems.items()}
@@ -187,33 +132,44 @@ def _summary_sheet(sheet: Worksheet, report: Reconciliation) -> None:
     _header_row(sheet, row, ["Trạng thái", *names])
     for status in EntryStatus:
         row += 1
-        _put(sheet, row, 1, lb.status_label(status))
-        sheet.cell(row, 1).fill = TONE_FILLS[lb.STATUS_TONES[status]]
+        sh.put(sheet, row, 1, lb.status_label(status, report.dry_run))
         for column, name in enumerate(names, 2):
-            _put(sheet, row, column, counts[name][status])
-    totals: list[list[Cell]] = [["Tổng cộng", *(sum(counts[n].values()) for n in names)]]
+            sh.put(sheet, row, column, counts[name][status], "number")
+    totals: list[list[sh.Cell]] = [["Tổng cộng", *(sum(counts[n].values()) for n in names)]]
     if any(system.error for system in report.systems.values()):
         totals.append(["Lỗi hệ thống", *(report.systems[n].error or "" for n in names)])
     for values in totals:
         row += 1
         for column, value in enumerate(values, 1):
-            _put(sheet, row, column, value)
-            sheet.cell(row, column).alignment = _WRAP
-        sheet.cell(row, 1).font = _BOLD
+            sh.put(sheet, row, column, value)
+            sheet.cell(row, column).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.cell(row, 1).font = sh.BOLD
     row += 2
     _header_row(sheet, row, ["Tệp nguồn", "SHA-256"])
     for ref in report.source.files:
         row += 1
-        _put(sheet, row, 1, ref.path)
-        _put(sheet, row, 2, ref.sha256)
-    sheet.column_dimensions["A"].width = 34
-    for column in range(2, max(len(names), 1) + 2):
+        sh.put(sheet, row, 1, ref.path)
+        sh.put(sheet, row, 2, ref.sha256)
+    sheet.freeze_panes = "A2"
+    sh.colour_statuses(sheet, 1, status_tones(report.dry_run))
+    sheet.column_dimensions["A"].width = max(
+        [34, *(len(lb.text(ref.path)) + 2 for ref in report.source.files)]
+    )
+    for column in range(2, len(names) + 2):
         sheet.column_dimensions[get_column_letter(column)].width = 30
     sheet.column_dimensions["B"].width = 68
+    sh.print_setup(sheet, "1:1")
+
+
+def _header_row(sheet: Worksheet, row: int, headers: list[str]) -> None:
+    for column, header in enumerate(headers, 1):
+        sh.put(sheet, row, column, header)
+        sheet.cell(row, column).font = sh.BOLD
+        sheet.cell(row, column).fill = sh.HEADER_FILL
 
 
 def sheet_title(name: str, taken: set[str]) -> str:
-    """A valid, unused Excel sheet name for a system (at most 31 characters)."""
+    """A valid, unused Excel sheet name (at most 31 characters)."""
     base = _BAD_SHEET_CHARS.sub("_", lb.text(name))[:31] or "Hệ thống"
     title, n = base, 2
     while title.casefold() in {t.casefold() for t in taken}:
@@ -222,24 +178,46 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
+def _progress_rows(report: Reconciliation) -> list[list[sh.Cell]]:
+    return [
+        [
+            t.code,
+            t.title,
+            t.section,
+            STATE_LABELS[t.state],
+            t.progress_percent,
+            lb.unit_label(t.unit_code),
+            lb.period_date(t.period),
+        ]
+        for t in target_statuses(report)
+    ]
+
+
 def build_workbook(report: Reconciliation) -> Workbook:
-    """The workbook: `Tổng hợp`, one sheet per system, `Cảnh báo`, `Lỗi dữ liệu`."""
+    """The workbook: summary, progress, one sheet per system, warnings, row errors, notes and
+    technical notes."""
     workbook = Workbook()
     summary = workbook.active
     assert isinstance(summary, Worksheet)
     summary.title = SUMMARY_SHEET
     _summary_sheet(summary, report)
-    taken = {SUMMARY_SHEET, WARNINGS_SHEET, ERRORS_SHEET}
+    progress = workbook.create_sheet(PROGRESS_SHEET)
+    sh.data_sheet(progress, PROGRESS_COLUMNS, _progress_rows(report))
+    sh.colour_statuses(progress, 4, {STATE_LABELS[s]: STATE_TONES[s] for s in STATE_TONES})
+    taken = {SUMMARY_SHEET, PROGRESS_SHEET, WARNINGS_SHEET, ERRORS_SHEET, NOTES_SHEET,
+             TECHNICAL_SHEET}
+    status_column = ENTRY_HEADERS.index("Trạng thái") + 1
     for name, system in report.systems.items():
         title = sheet_title(name, taken)
         taken.add(title)
-        _system_sheet(workbook.create_sheet(title), system)
+        sheet = workbook.create_sheet(title)
+        rows = [_entry_row(e, report.dry_run) for e in system.entries]
+        sh.data_sheet(sheet, ENTRY_COLUMNS, rows, header=f"Đối soát trên {name}")
+        sh.colour_statuses(sheet, status_column, status_tones(report.dry_run))
     warnings = workbook.create_sheet(WARNINGS_SHEET)
-    _table(
+    sh.data_sheet(
         warnings,
-        1,
-        WARNING_HEADERS,
-        WARNING_WIDTHS,
+        WARNING_COLUMNS,
         (
             [
                 WARNING_LABELS.get(w.kind, w.kind),
@@ -251,16 +229,24 @@ def build_workbook(report: Reconciliation) -> Workbook:
             ]
             for w in report.warnings
         ),
-        month_column=4,
+    )
+    sh.colour_statuses(
+        warnings, 1, {WARNING_LABELS[k]: t for k, t in lb.WARNING_TONES.items() if t != "ok"}
     )
     errors = workbook.create_sheet(ERRORS_SHEET)
-    _table(
-        errors,
-        1,
-        ERROR_HEADERS,
-        ERROR_WIDTHS,
-        ([e.file, e.sheet, e.row, e.column, e.reason] for e in report.errors),
+    sh.data_sheet(
+        errors, ERROR_COLUMNS, ([e.file, e.sheet, e.row, e.column, e.reason] for e in report.errors)
     )
+    notes = [
+        [name, f"Lỗi khi làm việc với hệ thống: {system.error}"]
+        for name, system in report.systems.items()
+        if system.error
+    ] + [[name, note] for name, system in report.systems.items() for note in system.notes]
+    sh.data_sheet(workbook.create_sheet(NOTES_SHEET), NOTE_COLUMNS, notes)
+    technical = [
+        [name, note] for name, system in report.systems.items() for note in system.technical_notes
+    ]
+    sh.data_sheet(workbook.create_sheet(TECHNICAL_SHEET), NOTE_COLUMNS, technical)
     return workbook
 
 

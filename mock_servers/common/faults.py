@@ -21,6 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mock_servers.common.clock import Sleep
+from mock_servers.common.surface import ADMIN_PREFIX, is_admin
+
 FaultKind = Literal[
     "http_500", "http_503", "http_429", "reset", "delay", "timeout_after_commit", "expire_token"
 ]
@@ -132,13 +135,16 @@ class FaultEngine:
 class FaultMiddleware:
     """ASGI middleware that applies the engine's faults to every request outside `/_admin`."""
 
-    def __init__(self, app: ASGIApp, engine: FaultEngine, shapes: FaultShapes) -> None:
+    def __init__(
+        self, app: ASGIApp, engine: FaultEngine, shapes: FaultShapes, sleep: Sleep
+    ) -> None:
         self.app = app
         self.engine = engine
         self.shapes = shapes
+        self.sleep = sleep
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/_admin"):
+        if scope["type"] != "http" or is_admin(scope["path"]):
             await self.app(scope, receive, send)
             return
         rule = self.engine.pick(scope["method"], scope["path"])
@@ -154,7 +160,7 @@ class FaultMiddleware:
             self.shapes.expire_token(_header(scope, b"authorization"))
             await self.shapes.token_expired()(scope, receive, send)
         elif kind == "delay":
-            await asyncio.sleep((rule.delay_ms or 0) / 1000)
+            await self.sleep((rule.delay_ms or 0) / 1000)
             await self.app(scope, receive, send)
         elif kind == "reset":
             await _drop_connection(send)
@@ -171,7 +177,7 @@ class FaultMiddleware:
 
         await self.app(scope, receive, hold)
         wait_ms = DEFAULT_COMMIT_TIMEOUT_MS if delay_ms is None else delay_ms
-        await asyncio.sleep(wait_ms / 1000)
+        await self.sleep(wait_ms / 1000)
         for message in held:
             await send(message)
 
@@ -195,25 +201,36 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def install_faults(app: FastAPI, shapes: FaultShapes) -> FaultEngine:
-    """Add the fault middleware and the `/_admin/faults` routes to APP; return the engine."""
-    engine = FaultEngine()
-    app.state.faults = engine
-    app.add_middleware(FaultMiddleware, engine=engine, shapes=shapes)
-    router = APIRouter(prefix="/_admin", include_in_schema=False)
+def install_faults(
+    app: FastAPI,
+    shapes: FaultShapes,
+    sleep: Sleep = asyncio.sleep,
+    engine: FaultEngine | None = None,
+) -> FaultEngine:
+    """Add the fault middleware and the `/_admin/faults` routes to APP; return the engine.
+
+    SLEEP does the waiting of `delay` and `timeout_after_commit` (tests inject one); ENGINE is
+    the one to use (a new one by default).
+    """
+    engine = engine or FaultEngine()
+    app.add_middleware(FaultMiddleware, engine=engine, shapes=shapes, sleep=sleep)
+    router = APIRouter(prefix=ADMIN_PREFIX, tags=["faults"])
 
     @router.post("/faults")
     def set_faults(plan: Annotated[FaultPlan, Body()]) -> dict[str, Any]:
+        """Replace the fault rules in force; answer them with their hit counts."""
         engine.set_plan(plan)
         return engine.snapshot()
 
     @router.delete("/faults")
     def clear_faults() -> dict[str, Any]:
+        """Remove every fault rule."""
         engine.clear()
         return engine.snapshot()
 
     @router.get("/faults")
     def show_faults() -> dict[str, Any]:
+        """The fault rules in force with their hit counts."""
         return engine.snapshot()
 
     app.include_router(router)

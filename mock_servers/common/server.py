@@ -11,6 +11,9 @@ from collections.abc import Generator, Iterator
 import uvicorn
 from starlette.types import ASGIApp
 
+STARTUP_SAFETY_TIMEOUT = 120
+"""Seconds `serving` waits for a server to start before giving up (a safety net on busy hosts)."""
+
 
 class _QuietServer(uvicorn.Server):
     """A uvicorn server that leaves signal handling to its owner."""
@@ -49,7 +52,7 @@ def serving(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Iterator[st
     server = _server(app)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + STARTUP_SAFETY_TIMEOUT
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("mock server did not start")

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Header, Security
+from fastapi import APIRouter, Depends, Header, Query, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import OAuth2
 
@@ -39,6 +39,11 @@ API_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 Ctx = Annotated[Nq71Context, Depends(get_context)]
+
+MAX_PAGE = 50
+Page = Annotated[int, Query(ge=1, description="Trang, đánh số từ 1.")]
+PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Số dòng mỗi trang (≤ 50).")]
+UnitFilter = Annotated[str, Query(description="Mã đơn vị; để trống: đơn vị của ứng dụng.")]
 
 
 def check_agency(ctx: Ctx, x_ma_dinh_danh: Annotated[str, Header(alias=AGENCY_HEADER)]) -> None:

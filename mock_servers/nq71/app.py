@@ -1,24 +1,37 @@
 """The nq71 mock app: the WSO2 gateway, the back end under `/nq71/1.0`, and `/_admin`."""
 
+import asyncio
+
 from fastapi import FastAPI
 
+from mock_servers.common import drift, faults, freeze
+from mock_servers.common.admin_docs import install_admin_openapi
+from mock_servers.common.clock import Clock, Sleep, system_clock
 from mock_servers.common.crash import HtmlOnCrash
+from mock_servers.common.drift import install_drift
 from mock_servers.common.faults import install_faults
-from mock_servers.nq71 import documents, reports
-from mock_servers.nq71.admin import install_admin
-from mock_servers.nq71.config import Clock, Nq71MockConfig, system_clock
+from mock_servers.common.freeze import install_freeze
+from mock_servers.nq71 import admin, documents, indicators, reports
+from mock_servers.nq71.config import Nq71MockConfig
 from mock_servers.nq71.context import Nq71Context
 from mock_servers.nq71.errors import html_error, install_error_handlers
 from mock_servers.nq71.gateway import GatewayMiddleware, Nq71FaultShapes, token_router
-from mock_servers.nq71.openapi import Resources, strip_unused_responses
+from mock_servers.nq71.openapi import Resources, install_openapi
 from mock_servers.nq71.store import Store, make_engine
 
+ADMIN_DESCRIPTION = "\n\n".join(module.__doc__ or "" for module in (admin, faults, drift, freeze))
 
-def create_app(config: Nq71MockConfig | None = None, *, clock: Clock | None = None) -> FastAPI:
+
+def create_app(
+    config: Nq71MockConfig | None = None,
+    *,
+    clock: Clock | None = None,
+    sleep: Sleep = asyncio.sleep,
+) -> FastAPI:
     """A fresh nq71 mock, its state seeded from `config.seed` (kept if `data_dir` holds it).
 
     `clock` (default: the system's, UTC) drives token expiry, upload expiry and `ngay_cap_nhat`;
-    tests pass one they can move.
+    `sleep` does the waiting of the base latency and of delay faults. Tests inject both.
     """
     config = config or Nq71MockConfig()
     clock = clock or system_clock
@@ -29,17 +42,26 @@ def create_app(config: Nq71MockConfig | None = None, *, clock: Clock | None = No
         version="1.0",
         description="Provincial Resolution 71 monitoring system behind the LGSP (WSO2) gateway.",
     )
-    app.state.nq71 = Nq71Context(config=config, store=store, clock=clock)
+    ctx = Nq71Context(config=config, store=store, clock=clock)
+    app.state.nq71 = ctx
     install_error_handlers(app, config)
-    api = [reports.build_router(), documents.build_router()]
+    api = [indicators.build_router(), reports.build_router(), documents.build_router()]
     app.include_router(token_router())
     for router in api:
         app.include_router(router)
+    app.include_router(admin.router)
     app.add_middleware(HtmlOnCrash, page=html_error)
-    engine = install_faults(app, Nq71FaultShapes(store))
-    install_admin(app, engine)
+    install_faults(app, Nq71FaultShapes(store), sleep, ctx.faults)
     app.add_middleware(
-        GatewayMiddleware, config=config, store=store, clock=clock, resources=Resources(api)
+        GatewayMiddleware,
+        config=config,
+        store=store,
+        clock=clock,
+        resources=Resources(api),
+        sleep=sleep,
     )
-    strip_unused_responses(app)
+    install_drift(app, ctx.drift, payload_key="du_lieu")
+    install_freeze(app, ctx.gate, page=lambda: html_error(503))
+    install_admin_openapi(app, ADMIN_DESCRIPTION)
+    install_openapi(app)
     return app

@@ -49,7 +49,9 @@ def build_router() -> APIRouter:
         """Start an upload of a file of at most 50 MiB, sent in parts of 1 MiB."""
         if body.kich_thuoc > MAX_FILE_SIZE:
             raise BusinessError("TEP_QUA_LON", "Tệp vượt quá dung lượng cho phép (50 MiB).")
+        await ctx.gate.admit_write()
         upload_id = ctx.store.create_upload(body, ctx.now())
+        ctx.gate.record_write()
         return ok(KhoiTaoOut(upload_id=upload_id, kich_thuoc_phan=PART_SIZE))
 
     @router.put(
@@ -70,7 +72,9 @@ def build_router() -> APIRouter:
         if len(data) != expected:
             got = f"{len(data)}" if len(data) <= expected else f"hơn {expected}"
             raise invalid(f"Phần {so_thu_tu} phải có đúng {expected} byte, nhận được {got} byte.")
-        ctx.store.add_part(upload_id, so_thu_tu, data)
+        await ctx.gate.admit_write()
+        if ctx.store.add_part(upload_id, so_thu_tu, data):
+            ctx.gate.record_write()
         ctx.store.bump("parts")
         return ok(None)
 
@@ -103,6 +107,9 @@ def build_router() -> APIRouter:
                 "LOAI_TEP_KHONG_HO_TRO",
                 "Loại tệp không được hỗ trợ (chỉ nhận PDF, JPEG, PNG, DOCX, XLSX).",
             )
-        return ok(TaiLieuOut(tai_lieu_id=ctx.store.complete_upload(upload, result.kind)))
+        await ctx.gate.admit_write()
+        tai_lieu_id = ctx.store.complete_upload(upload, result.kind)
+        ctx.gate.record_write()
+        return ok(TaiLieuOut(tai_lieu_id=tai_lieu_id))
 
     return router

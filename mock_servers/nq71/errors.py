@@ -5,7 +5,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
@@ -116,7 +119,7 @@ async def _on_validation_error(
     if request.url.path == TOKEN_PATH:
         return invalid_credentials("Unsupported grant type or malformed token request.")
     if not _is_api(request):
-        return JSONResponse({"detail": exc.errors()}, status_code=422)
+        return await request_validation_exception_handler(request, exc)
     return _agency_error(request, config) or envelope_error(
         "DU_LIEU_KHONG_HOP_LE", _validation_message(exc.errors())
     )

@@ -7,7 +7,6 @@ flight per application (429 fault 900800, no `Retry-After`), then adds the confi
 while the request is still counted.
 """
 
-import asyncio
 import base64
 import binascii
 import secrets
@@ -19,8 +18,9 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPBasic
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mock_servers.common.clock import Clock, Sleep
 from mock_servers.nq71.api import Ctx
-from mock_servers.nq71.config import API_PREFIX, TOKEN_PATH, Clock, Nq71MockConfig
+from mock_servers.nq71.config import API_PREFIX, TOKEN_PATH, Nq71MockConfig
 from mock_servers.nq71.errors import (
     html_error,
     invalid_credentials,
@@ -95,17 +95,19 @@ class GatewayMiddleware:
         store: Store,
         clock: Clock,
         resources: Resources,
+        sleep: Sleep,
     ) -> None:
         self.app = app
         self.config = config
         self.store = store
         self.clock = clock
         self.resources = resources
+        self.sleep = sleep
         self.in_flight: Counter[str] = Counter()
 
     async def _latency(self) -> None:
         if self.config.latency_ms:
-            await asyncio.sleep(self.config.latency_ms / 1000)
+            await self.sleep(self.config.latency_ms / 1000)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Guard API requests (token, resource, throttle); others pass (/token after latency)."""

@@ -1,32 +1,25 @@
-"""The OpenAPI document (without FastAPI's 422, never sent) and the resources the gateway routes."""
+"""The OpenAPI document (no `/_admin`, no FastAPI 422: never sent) and the gateway's resources."""
 
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
+from mock_servers.common.admin_docs import api_document, select_paths
 
-def strip_unused_responses(app: FastAPI) -> None:
-    """Serve the OpenAPI document without 422 responses and their schemas."""
+
+def install_openapi(app: FastAPI) -> None:
+    """Serve the API's document without `/_admin`, 422 responses and their schemas."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title,
-                version=app.version,
-                description=app.description,
-                routes=app.routes,
-            )
+            schema = api_document(app)
             for path in schema.get("paths", {}).values():
                 for operation in path.values():
                     operation.get("responses", {}).pop("422", None)
-            schemas = schema.get("components", {}).get("schemas", {})
-            for name in ("HTTPValidationError", "ValidationError"):
-                schemas.pop(name, None)
-            app.openapi_schema = schema
+            app.openapi_schema = select_paths(schema, lambda _: True)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -1,17 +1,26 @@
-"""Back-end routes for indicators (chỉ tiêu), reports (báo cáo) and attachments (minh chứng)."""
+"""Back-end routes for reports (báo cáo) and their attachments (minh chứng)."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from mock_servers.nq71.api import Ctx, api_router, check_unit, invalid, not_found, ok
+from mock_servers.nq71.api import (
+    MAX_PAGE,
+    Ctx,
+    Page,
+    PageSize,
+    UnitFilter,
+    api_router,
+    check_unit,
+    invalid,
+    not_found,
+    ok,
+)
 from mock_servers.nq71.errors import BusinessError
 from mock_servers.nq71.schemas import (
     BaoCao,
     BaoCaoIn,
     BaoCaoPage,
-    ChiTieu,
-    ChiTieuPage,
     Envelope,
     IdOut,
     MinhChung,
@@ -22,11 +31,7 @@ from mock_servers.nq71.schemas import (
 from mock_servers.nq71.tables import Report
 
 COMPLETED = 3
-MAX_PAGE = 50
 
-Page = Annotated[int, Query(ge=1, description="Trang, đánh số từ 1.")]
-PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Số dòng mỗi trang (≤ 50).")]
-UnitFilter = Annotated[str, Query(description="Mã đơn vị; để trống: đơn vị của ứng dụng.")]
 MonthFilter = Annotated[str, Query(pattern=r"^((0[1-9]|1[0-2])/[0-9]{4})?$")]
 
 
@@ -41,21 +46,8 @@ def _bao_cao(report: Report, so_minh_chung: int) -> BaoCao:
 
 
 def build_router() -> APIRouter:
-    """The routes `chi-tieu`, `bao-cao`, `bao-cao/{id}` and `bao-cao/{id}/minh-chung`."""
+    """The routes `bao-cao`, `bao-cao/{id}` and `bao-cao/{id}/minh-chung`."""
     router = api_router()
-
-    @router.get("/chi-tieu", response_model=Envelope[ChiTieuPage])
-    async def list_indicators(
-        ctx: Ctx, ma_don_vi: UnitFilter = "", trang: Page = 1, so_dong: PageSize = MAX_PAGE
-    ) -> Envelope[ChiTieuPage]:
-        """The unit's indicators in `ma_chi_tieu` order, one page."""
-        check_unit(ctx, ma_don_vi)
-        rows = ctx.store.indicators()
-        start = (trang - 1) * so_dong
-        page = [
-            ChiTieu.model_validate(r, from_attributes=True) for r in rows[start : start + so_dong]
-        ]
-        return ok(ChiTieuPage(danh_sach=page, tong_so=len(rows), trang=trang, so_dong=so_dong))
 
     @router.get("/bao-cao", response_model=Envelope[BaoCaoPage])
     async def list_reports(
@@ -87,8 +79,10 @@ def build_router() -> APIRouter:
         validate(ctx, body)
         if body.tinh_trang == COMPLETED:
             raise _missing_evidence()
+        await ctx.gate.admit_write()
         report_id = ctx.store.create_report(body, ctx.stamp())
         ctx.store.bump("posts")
+        ctx.gate.record_write()
         return ok(IdOut(id=report_id))
 
     @router.put("/bao-cao/{id}", response_model=Envelope[None])
@@ -99,8 +93,10 @@ def build_router() -> APIRouter:
             raise not_found(f"Không tìm thấy báo cáo {id}.")
         if body.tinh_trang == COMPLETED and ctx.store.attachment_count(id) == 0:
             raise _missing_evidence()
+        await ctx.gate.admit_write()
         ctx.store.update_report(id, body.model_dump(), ctx.stamp())
         ctx.store.bump("puts")
+        ctx.gate.record_write()
         return ok(None)
 
     @router.post("/bao-cao/{id}/minh-chung", response_model=Envelope[IdOut])
@@ -110,8 +106,10 @@ def build_router() -> APIRouter:
             raise not_found(f"Không tìm thấy báo cáo {id}.")
         if ctx.store.get_document(body.tai_lieu_id) is None:
             raise not_found(f"Không tìm thấy tài liệu {body.tai_lieu_id}.")
+        await ctx.gate.admit_write()
         attachment_id = ctx.store.add_attachment(id, body)
         ctx.store.bump("attachments")
+        ctx.gate.record_write()
         return ok(IdOut(id=attachment_id))
 
     @router.get("/bao-cao/{id}/minh-chung", response_model=Envelope[MinhChungList])

@@ -1,6 +1,7 @@
 """The 44 indicators as nq71 holds them: codes in a seeded order, NFD titles, five rewordings.
 
-Each seed shuffles the plan's targets (never leaving them in plan order) and numbers them
+The targets come from the mocks' own transcription of the plan (`mock_servers.common.plan`).
+Each seed shuffles them (never leaving them in plan order) and numbers them
 `CT01`…`CT44` in that order. Five titles, chosen from the same generator, are reworded in a way a
 title normaliser (NFC, tone placement, case, whitespace, punctuation) absorbs: straight quotes for
 curly ones, old tone placement (`hóa` → `hoá`), a comma dropped or turned into a semicolon, a
@@ -14,9 +15,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict
 
-from models.catalogue import Target, targets
-
-DEADLINE_TEXT = "31/12/2026"
+from mock_servers.common.plan import PlanTarget, plan
 
 _NEW_TO_OLD_TONE = {
     "òa": "oà", "óa": "oá", "ỏa": "oả", "õa": "oã", "ọa": "oạ",
@@ -85,18 +84,18 @@ _REWORDINGS: tuple[Callable[[str, random.Random], str | None], ...] = (
 )
 
 
-def _target_value_text(target: Target) -> str:
-    if target.target_value is None:
+def _target_value_text(target: PlanTarget) -> str:
+    if target.value is None:
         return ""
-    value = target.target_value
+    value = target.value
     text = str(int(value)) if value.is_integer() else repr(value)
     return text.replace(".", ",")
 
 
-def _shuffled(rng: random.Random) -> list[Target]:
-    plan = list(targets())
-    order = plan[:]
-    while order == plan:
+def _shuffled(rng: random.Random) -> list[PlanTarget]:
+    in_plan_order = list(plan().targets)
+    order = in_plan_order[:]
+    while order == in_plan_order:
         rng.shuffle(order)
     return order
 
@@ -106,7 +105,7 @@ def _reworded_titles(rng: random.Random) -> dict[str, str]:
     for reword in _REWORDINGS:
         candidates = [
             t
-            for t in targets()
+            for t in plan().targets
             if t.code not in chosen and reword(t.title, random.Random()) is not None
         ]
         target = rng.choice(candidates)
@@ -117,6 +116,7 @@ def _reworded_titles(rng: random.Random) -> dict[str, str]:
 def seed_indicators(seed: int) -> list[SeededIndicator]:
     """The 44 indicators for this seed, in `ma_chi_tieu` order (deterministic per seed)."""
     rng = random.Random(seed)
+    deadline = plan().deadline.strftime("%d/%m/%Y")
     order = _shuffled(rng)
     reworded = _reworded_titles(rng)
     out = []
@@ -128,7 +128,7 @@ def seed_indicators(seed: int) -> list[SeededIndicator]:
                 ten_chi_tieu=unicodedata.normalize("NFD", title),
                 don_vi_tinh=target.unit or "",
                 chi_tieu_ke_hoach=_target_value_text(target),
-                han_hoan_thanh=DEADLINE_TEXT,
+                han_hoan_thanh=deadline,
                 plan_code=target.code,
                 reworded=target.code in reworded,
             )

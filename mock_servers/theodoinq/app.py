@@ -1,5 +1,7 @@
-"""The theodoinq mock as a FastAPI app: routes, error answers, gateway and fault injection."""
+"""The theodoinq mock as a FastAPI app: routers, error answers, gateway, faults, drift, freeze."""
 
+import asyncio
+import time
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -7,18 +9,27 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 
+from mock_servers.common import drift, faults, freeze
+from mock_servers.common.admin_docs import install_admin_openapi
+from mock_servers.common.clock import Clock, Sleep, system_clock
 from mock_servers.common.crash import HtmlOnCrash
+from mock_servers.common.drift import install_drift
 from mock_servers.common.faults import install_faults
-from mock_servers.theodoinq.admin import build_admin
-from mock_servers.theodoinq.api import build_api
+from mock_servers.common.freeze import install_freeze
 from mock_servers.theodoinq.auth import Accounts
 from mock_servers.theodoinq.config import TheodoinqMockConfig
 from mock_servers.theodoinq.context import Mock
 from mock_servers.theodoinq.docs import install_openapi
 from mock_servers.theodoinq.errors import ApiError, error_response, html_error
 from mock_servers.theodoinq.ratelimit import Gateway, TokenBucket
+from mock_servers.theodoinq.routes import admin, auth, files, grants, rows
 from mock_servers.theodoinq.shapes import TheodoinqFaultShapes
 from mock_servers.theodoinq.store import Store
+
+ROUTERS = (auth.router, grants.router, rows.router, files.router, admin.router)
+ADMIN_DESCRIPTION = "\n\n".join(
+    module.__doc__ or "" for module in (admin, faults, drift, freeze)
+)
 
 
 async def _api_error(_: Request, exc: Exception) -> Response:
@@ -59,18 +70,27 @@ async def _crash(_: Request, exc: Exception) -> Response:
     return html_error(500)
 
 
-def create_app(config: TheodoinqMockConfig | None = None) -> FastAPI:
+def create_app(
+    config: TheodoinqMockConfig | None = None,
+    *,
+    clock: Clock | None = None,
+    sleep: Sleep = asyncio.sleep,
+) -> FastAPI:
     """A fresh, seeded theodoinq mock (no background threads; mountable with httpx.ASGITransport).
 
     With `config.data_dir`, the state lives in `data_dir/theodoinq.sqlite3` and is kept across
     restarts when it was seeded with the same seed (and holds grants of the configured
-    organisation and year); otherwise it is seeded anew.
+    organisation and year); otherwise it is seeded anew. `clock` (default: the system's) drives
+    token expiry, the rate limiter's refills and `updateTime`; `sleep` does the waiting of the
+    base latency and of delay faults. Tests inject both.
     """
     config = config or TheodoinqMockConfig()
+    now = clock or system_clock
     store = Store(config.database_path)
-    accounts = Accounts(store, config)
-    bucket = TokenBucket(config.rate, config.burst)
-    mock = Mock(config=config, store=store, accounts=accounts, bucket=bucket)
+    accounts = Accounts(store, config, clock=lambda: now().timestamp())
+    bucket_clock = time.monotonic if clock is None else (lambda: now().timestamp())
+    bucket = TokenBucket(config.rate, config.burst, clock=bucket_clock)
+    mock = Mock(config=config, store=store, accounts=accounts, bucket=bucket, clock=now)
     if store.seeded_with() != config.seed or not store.grants(config.organisation, config.year):
         mock.reset()
 
@@ -81,14 +101,14 @@ def create_app(config: TheodoinqMockConfig | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.mock = mock
-    app.include_router(build_api(mock))
-    app.include_router(build_admin(mock))
+    for router in ROUTERS:
+        app.include_router(router)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _crash)
     app.add_middleware(HtmlOnCrash, page=html_error)
-    mock.resettables.append(install_faults(app, TheodoinqFaultShapes(accounts)))
+    install_faults(app, TheodoinqFaultShapes(accounts), sleep, mock.faults)
     app.add_middleware(
         Gateway,
         bucket=bucket,
@@ -96,6 +116,10 @@ def create_app(config: TheodoinqMockConfig | None = None) -> FastAPI:
         on_request=lambda: store.bump("requests"),
         on_throttled=lambda: store.bump("rateLimited"),
         latency_ms=config.latency_ms,
+        sleep=sleep,
     )
+    install_drift(app, mock.drift, payload_key="data")
+    install_freeze(app, mock.gate, page=lambda: html_error(503))
+    install_admin_openapi(app, ADMIN_DESCRIPTION)
     install_openapi(app)
     return app

@@ -3,9 +3,9 @@
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 from pydantic import TypeAdapter
 
+from mock_servers.common.admin_docs import api_document
 from mock_servers.theodoinq.files import MAX_FILE_SIZE
 from mock_servers.theodoinq.schemas import ErrorEnvelope, RowInput
 
@@ -86,8 +86,6 @@ SAVE_BODY: dict[str, Any] = {
 
 def _finish(document: dict[str, Any]) -> dict[str, Any]:
     paths: dict[str, Any] = document.get("paths", {})
-    for path in [p for p in paths if p == "/_admin" or p.startswith("/_admin/")]:
-        del paths[path]
     for operations in paths.values():
         for operation in operations.values():
             operation.get("responses", {}).pop("422", None)
@@ -110,14 +108,7 @@ def install_openapi(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = _finish(
-                get_openapi(
-                    title=app.title,
-                    version=app.version,
-                    description=app.description,
-                    routes=app.routes,
-                )
-            )
+            app.openapi_schema = _finish(api_document(app))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -6,19 +6,14 @@ import threading
 import time
 from collections.abc import Callable
 
-import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mock_servers.common.clock import Sleep
+from mock_servers.common.surface import is_api
 from mock_servers.theodoinq.errors import rate_limited
 
 LOGIN_PATH = "/auth_api/api/login"
-UNMETERED = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
 _LOGIN_BODY_LIMIT = 64 * 1024
-
-
-def is_unmetered(path: str) -> bool:
-    """Whether a path bypasses the gateway (admin surface and API documentation)."""
-    return path == "/_admin" or path.startswith("/_admin/") or path in UNMETERED
 
 
 class TokenBucket:
@@ -85,7 +80,7 @@ def _login_user(body: bytes) -> str:
 
 
 class Gateway:
-    """ASGI middleware: counts and delays every API request, then applies the rate limit.
+    """ASGI middleware: counts and delays (with SLEEP) every API request, then rate-limits it.
 
     Requests are keyed by the account holding the bearer token; logins by the username in
     their body; anything else by the client address.
@@ -100,6 +95,7 @@ class Gateway:
         on_request: Callable[[], None],
         on_throttled: Callable[[], None],
         latency_ms: int = 0,
+        sleep: Sleep,
     ) -> None:
         self.app = app
         self._bucket = bucket
@@ -107,14 +103,15 @@ class Gateway:
         self._on_request = on_request
         self._on_throttled = on_throttled
         self._latency = latency_ms / 1000
+        self._sleep = sleep
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or is_unmetered(scope["path"]):
+        if scope["type"] != "http" or not is_api(scope["path"]):
             await self.app(scope, receive, send)
             return
         self._on_request()
         if self._latency:
-            await anyio.sleep(self._latency)
+            await self._sleep(self._latency)
         if scope["path"] == LOGIN_PATH:
             body, receive = await _buffered(receive)
             key = "account:" + _login_user(body)

@@ -1,6 +1,7 @@
 """The seeded world: the organisation's grants for the year and each report's 5 + 44 rows.
 
-Everything here is a pure function of the seed, the reset's generation and the catalogue.
+Everything here is a pure function of the seed, the reset's generation and the mocks' own
+transcription of the plan (`mock_servers.common.plan`).
 """
 
 import calendar
@@ -9,15 +10,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from mock_servers.common.plan import PlanTarget, plan
 from mock_servers.theodoinq.clock import day, deadline
 from mock_servers.theodoinq.schemas import IdxType, PeriodType
-from models.catalogue import SECTIONS, Target, targets
 
 RESOLUTION_57 = "57-NQ/TW"
 RESOLUTION_71 = "71/NQ-CP"
 OTHER_ORGANISATION = "UBND xã Phước An"
 WEEKLY_GRANTS = 4
-SECTION_COUNT = len(SECTIONS)
+SECTION_COUNT = len(plan().sections)
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class GrantSpec:
 
 @dataclass(frozen=True)
 class RowSpec:
-    """A report row to create; `section` is the index in SECTIONS, `item` None for a section row."""
+    """A report row to create; `section` indexes the plan's sections; `item` None for a section."""
 
     section: int
     item: int | None
@@ -98,32 +99,33 @@ def format_number(value: float) -> str:
     return repr(value).replace(".", ",")
 
 
-def idx_type(target: Target) -> IdxType:
+def idx_type(target: PlanTarget) -> IdxType:
     """PERCENT for `%` targets, NUMBER for other numeric targets, TEXT for the rest."""
     if target.unit == "%":
         return "PERCENT"
-    if target.target_value is not None:
+    if target.value is not None:
         return "NUMBER"
     return "TEXT"
 
 
-def idx_target(target: Target) -> str:
+def idx_target(target: PlanTarget) -> str:
     """`≥ 90`, `≤ 10`, `100`, or `""` when the target has no number."""
-    if target.target_operator is None or target.target_value is None:
+    if target.operator is None or target.value is None:
         return ""
-    number = format_number(target.target_value)
-    prefix = {">=": "≥ ", "<=": "≤ ", "=": ""}[target.target_operator]
+    number = format_number(target.value)
+    prefix = {">=": "≥ ", "<=": "≤ ", "=": ""}[target.operator]
     return prefix + number
 
 
 def row_specs() -> list[RowSpec]:
     """The five section rows, then the 44 indicator rows in plan order."""
+    sections = plan().sections
     specs = [
         RowSpec(index, None, f"{s.code}. {s.title}", "GROUP", "", "")
-        for index, s in enumerate(SECTIONS)
+        for index, s in enumerate(sections)
     ]
-    codes = [s.code for s in SECTIONS]
-    for t in targets():
+    codes = [s.code for s in sections]
+    for t in plan().targets:
         specs.append(
             RowSpec(codes.index(t.section), t.item, t.title, idx_type(t), t.unit or "",
                     idx_target(t))

@@ -1,6 +1,6 @@
 import asyncio
+import itertools
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,6 +16,7 @@ from connectors.http.errors import (
     RATE_LIMITED,
     REFRESH,
     RETRY,
+    RETRY_UNKNOWN,
     ErrorTable,
     RemoteError,
 )
@@ -97,9 +98,28 @@ async def test_retry_does_not_repeat_a_final_failure() -> None:
     assert calls == 1
 
 
+class FakeTime:
+    """A clock that only moves when something sleeps on it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
 async def test_retry_honours_retry_after_up_to_the_cap() -> None:
     """Retry-After is waited for, capped by the policy."""
-    policy = RetryPolicy(max_attempts=3, retry_after_cap=0.3, initial_backoff=0.01, jitter=0)
+    fake = FakeTime()
+    policy = RetryPolicy(
+        max_attempts=3, retry_after_cap=0.3, initial_backoff=0.01, jitter=0, sleep=fake.sleep
+    )
     calls = 0
 
     async def limited() -> str:
@@ -109,10 +129,8 @@ async def test_retry_honours_retry_after_up_to_the_cap() -> None:
             raise RemoteError("demo", "slow", RATE_LIMITED, retry_after=100)
         return "ok"
 
-    started = time.monotonic()
     assert await with_retry(limited, policy) == "ok"
-    elapsed = time.monotonic() - started
-    assert 0.55 <= elapsed < 2
+    assert fake.slept == [0.3, 0.3]
 
 
 async def test_before_retry_runs_between_attempts() -> None:
@@ -136,12 +154,14 @@ async def test_before_retry_runs_between_attempts() -> None:
 
 async def test_token_bucket_paces_under_its_rate() -> None:
     """After the burst, a bucket of 50/s lets 20 more through in no less than 0.4 s."""
-    bucket = TokenBucket(rate=50, burst=5)
-    started = time.monotonic()
+    fake = FakeTime()
+    bucket = TokenBucket(rate=50, burst=5, clock=fake.clock, sleep=fake.sleep)
+    started = fake.now
     for _ in range(25):
         async with bucket.slot():
             pass
-    assert time.monotonic() - started >= 0.38
+    assert fake.now - started == pytest.approx(0.4)
+    assert len(fake.slept) == 20
 
 
 async def test_in_flight_limit_never_exceeds_its_limit() -> None:
@@ -215,9 +235,11 @@ async def test_429_pauses_the_pacer_and_retries() -> None:
             httpx.Response(200, json={"status": "OK", "data": "fine"}),
         ]
     )
-    started = time.monotonic()
-    assert await session([]).request("GET", "/r") == "fine"
-    assert time.monotonic() - started >= 0.2
+    fake = FakeTime()
+    pacer = InFlightLimit(4, clock=fake.clock, sleep=fake.sleep)
+    assert await session([], pacer).request("GET", "/r") == "fine"
+    assert pacer.paused == pytest.approx(0.2)
+    assert sum(fake.slept) == pytest.approx(0.2)
 
 
 @respx.mock
@@ -284,7 +306,7 @@ async def test_write_once_finds_a_write_that_happened_instead_of_repeating_it() 
 
     async def write() -> str:
         writes.append(1)
-        raise RemoteError("demo", "timeout", RETRY)
+        raise RemoteError("demo", "timeout", RETRY_UNKNOWN)
 
     async def find() -> str | None:
         return "made-by-the-first-try" if writes else None
@@ -294,7 +316,7 @@ async def test_write_once_finds_a_write_that_happened_instead_of_repeating_it() 
 
 
 async def test_write_once_writes_again_when_the_lookup_finds_nothing() -> None:
-    """A failed write that left nothing behind is tried again, looking first each time."""
+    """A write that surely did not happen is tried again without waiting or looking."""
     writes: list[int] = []
     looks: list[int] = []
 
@@ -309,4 +331,88 @@ async def test_write_once_writes_again_when_the_lookup_finds_nothing() -> None:
         return None
 
     assert await write_once(write, find, FAST) == "made"
-    assert (len(writes), len(looks)) == (3, 2)
+    assert (len(writes), len(looks)) == (3, 0)
+
+
+async def test_write_once_waits_out_the_window_in_which_the_original_may_land() -> None:
+    """A write that lands late (after the client gave up) is found, never written twice."""
+    fake = FakeTime()
+    policy = RetryPolicy(
+        initial_backoff=0.01, jitter=0, settle_window=6.0, settle_interval=1.0,
+        sleep=fake.sleep, clock=fake.clock,
+    )
+    writes: list[float] = []
+    lands_at = fake.now + 4.5
+
+    async def write() -> str:
+        writes.append(fake.now)
+        raise RemoteError("demo", "timeout", RETRY_UNKNOWN)
+
+    async def find() -> str | None:
+        return "late-original" if fake.now >= lands_at else None
+
+    assert await write_once(write, find, policy) == "late-original"
+    assert len(writes) == 1
+
+
+async def test_write_once_writes_again_only_after_the_whole_window() -> None:
+    """With nothing found, the second write waits the settle window out, with spaced looks."""
+    fake = FakeTime()
+    policy = RetryPolicy(
+        initial_backoff=0.01, jitter=0, settle_window=6.0, settle_interval=2.0,
+        sleep=fake.sleep, clock=fake.clock,
+    )
+    writes: list[float] = []
+    looks: list[float] = []
+
+    async def write() -> str:
+        writes.append(fake.now)
+        if len(writes) == 1:
+            raise RemoteError("demo", "timeout", RETRY_UNKNOWN)
+        return "second"
+
+    async def find() -> str | None:
+        looks.append(fake.now)
+        return None
+
+    assert await write_once(write, find, policy) == "second"
+    assert writes[1] - writes[0] >= 6.0
+    assert len(looks) == 4 and all(b - a == 2.0 for a, b in itertools.pairwise(looks))
+
+
+async def test_a_token_refused_again_and_again_is_renewed_each_time() -> None:
+    """Several expiries in a row cost one login each, and the request still succeeds."""
+    refusals = 3
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        nonlocal refusals
+        if refusals:
+            refusals -= 1
+            return httpx.Response(401)
+        return httpx.Response(200, json={"status": "OK", "data": "fine"})
+
+    logins: list[int] = []
+    with respx.mock:
+        respx.get("http://127.0.0.1:9/r").mock(side_effect=answer)
+        assert await session(logins).request("GET", "/r", retry=False) == "fine"
+    assert len(logins) == 4
+
+
+async def test_credentials_refused_once_are_not_a_configuration_error() -> None:
+    """A login refused once then accepted goes on; refused every time it is a config error."""
+    fake = FakeTime()
+    answers = ["no", "yes"]
+
+    async def flaky() -> SecretStr:
+        if answers.pop(0) == "no":
+            raise RemoteError("demo", "refused", FAIL_CONFIG)
+        return SecretStr("fresh")
+
+    assert (await SingleFlightToken(flaky, sleep=fake.sleep).get()).get_secret_value() == "fresh"
+
+    async def never() -> SecretStr:
+        raise RemoteError("demo", "refused", FAIL_CONFIG)
+
+    with pytest.raises(RemoteError):
+        await SingleFlightToken(never, sleep=fake.sleep).get()
+    assert len(fake.slept) == 3

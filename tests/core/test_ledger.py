@@ -32,6 +32,7 @@ from models.records import EvidenceFile, ProgressRecord, SourceRef, Status
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 LEDGER_TABLES = {
+    "ledger_intent",
     "ledger_run",
     "ledger_report",
     "ledger_evidence",

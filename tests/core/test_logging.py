@@ -12,18 +12,23 @@ import structlog
 from pydantic import SecretStr
 from structlog.testing import capture_logs
 
-from connectors.logging import (
+from connectors.logs import (
     REDACTED,
     RedactingFilter,
     configure_logging,
+    describe_event,
+    forward_to_prefect,
     install_stdlib_redaction,
     is_configured,
     is_sensitive_key,
+    log_exception,
+    quiet_console,
     redact,
     redact_secrets,
     redact_text,
     register_secret,
     reset_logging,
+    run_log,
 )
 from models.settings import Settings
 
@@ -285,3 +290,64 @@ def test_stdlib_handlers_get_the_redacting_filter(settings: Settings) -> None:
     output = stream.getvalue()
     assert "login with [REDACTED]" in output and "RuntimeError: [REDACTED]" in output
     assert PASSWORD not in output and CLIENT_SECRET not in output and "abc.def" not in output
+
+
+def test_run_log_gets_events_and_library_records_as_json(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Inside `run_log` events and stdlib records (with tracebacks) land in the file, redacted."""
+    console = io.StringIO()
+    configure_logging(settings, stream=console, force_json=True)
+    path = tmp_path / "run-1" / "run.log"
+    library = logging.getLogger("nqsync.test.prefect-like")
+    library.setLevel(logging.INFO)
+    with run_log(path), run_log(path):
+        structlog.get_logger().info("system_done", system="nq71", detail=PASSWORD)
+        library.info("Beginning flow run %s", "x")
+        try:
+            raise RuntimeError(f"boom {CLIENT_SECRET}")
+        except RuntimeError as error:
+            log_exception("run_failed", error)
+    structlog.get_logger().info("after the run")
+    lines = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    assert [line["event"] for line in lines] == [
+        "system_done", "Beginning flow run x", "run_failed"
+    ]
+    assert lines[0]["detail"] == REDACTED and lines[1]["logger"] == library.name
+    assert "Traceback" in lines[2]["exception"] and "boom [REDACTED]" in lines[2]["exception"]
+    assert_no_secret(path.read_text("utf-8"))
+    assert "Traceback" not in console.getvalue() and "after the run" in console.getvalue()
+    assert not any(type(h).__name__ == "_RunLogHandler" for h in logging.root.handlers)
+
+
+def test_quiet_console_keeps_events_off_the_console_only(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """`quiet_console` drops console lines for the block; the run log still gets every event."""
+    console = io.StringIO()
+    configure_logging(settings, stream=console, force_json=True)
+    path = tmp_path / "run.log"
+    with run_log(path), quiet_console():
+        structlog.get_logger().info("hidden")
+    structlog.get_logger().info("shown")
+    assert [json.loads(x)["event"] for x in console.getvalue().splitlines()] == ["shown"]
+    assert [json.loads(x)["event"] for x in path.read_text("utf-8").splitlines()] == ["hidden"]
+
+
+def test_events_read_as_vietnamese() -> None:
+    """Known events and keys read in Vietnamese; unknown ones keep their names."""
+    text = describe_event(
+        {"event": "system_done", "system": "nq71", "created": 37, "dry_run": False,
+         "level": "info", "timestamp": "t"}
+    )
+    assert text == "Xong một hệ thống (hệ thống: nq71; tạo mới: 37; chạy thử: không)"
+    assert describe_event({"event": "retry", "attempt": 2, "wait": 1.5}) == (
+        "Thử lại yêu cầu (lần thử: 2; chờ (giây): 1.5)"
+    )
+    assert describe_event({"event": "something_new"}) == "something_new"
+
+
+def test_forwarding_outside_a_prefect_run_changes_nothing() -> None:
+    """Outside a flow or task run the Prefect processor passes the event through untouched."""
+    event = {"event": "run_started", "level": "info"}
+    assert forward_to_prefect(None, "info", dict(event)) == event

@@ -17,7 +17,9 @@ from models.settings import (
     DEV_THEODOINQ_USERNAME,
     Environment,
     Settings,
+    SettingsError,
     get_settings,
+    load_settings,
 )
 
 PROD_PASSWORD = "Tq-prod-9f83e1c2"
@@ -150,11 +152,10 @@ def test_production_refuses_development_secrets(
     """In production a development default secret is refused, naming the variable, not the value."""
     production_env(monkeypatch)
     monkeypatch.setenv(variable, default)
-    with pytest.raises(ValidationError) as caught:
-        Settings()
-    message = str(caught.value)
-    assert variable in message
-    assert "development default" in message
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    [message] = caught.value.problems
+    assert message.startswith(variable) and "development default" in message
     for secret in (default, PROD_PASSWORD, PROD_SECRET):
         assert secret not in message
 
@@ -164,8 +165,8 @@ def test_production_refuses_empty_secrets(monkeypatch: pytest.MonkeyPatch, varia
     """In production an empty secret is refused too."""
     production_env(monkeypatch)
     monkeypatch.setenv(variable, "")
-    with pytest.raises(ValidationError, match=variable):
-        Settings()
+    with pytest.raises(SettingsError, match=f"{variable} phải được đặt"):
+        load_settings()
 
 
 @pytest.mark.parametrize("variable", ["NQSYNC_THEODOINQ_URL", "NQSYNC_NQ71_URL"])
@@ -175,10 +176,10 @@ def test_production_refuses_plain_http_off_loopback(
     """In production a remote URL must be https unless it is on loopback."""
     production_env(monkeypatch)
     monkeypatch.setenv(variable, "http://nq.example.vn")
-    with pytest.raises(ValidationError) as caught:
-        Settings()
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
     message = str(caught.value)
-    assert variable in message and "https" in message
+    assert f"{variable} phải dùng https" in message
     assert PROD_PASSWORD not in message and PROD_SECRET not in message
 
 
@@ -203,19 +204,82 @@ def test_development_allows_plain_http_anywhere(monkeypatch: pytest.MonkeyPatch)
 
 @pytest.mark.parametrize("url", ["ftp://nq.example.vn", "nq.example.vn", "http://"])
 def test_malformed_remote_urls_are_refused(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
-    """A remote URL must be http(s) with a host; the error names the variable."""
+    """A remote URL must be http(s) with a host; the error names the variable and the value."""
     monkeypatch.setenv("NQSYNC_NQ71_URL", url)
-    with pytest.raises(ValidationError, match="NQSYNC_NQ71_URL"):
-        Settings()
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert caught.value.problems == [
+        "NQSYNC_NQ71_URL cần địa chỉ http:// hoặc https:// có tên máy, "
+        f"ví dụ https://nq71.dongnai.gov.vn; đang là «{url}»"
+    ]
 
 
-def test_invalid_values_are_not_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A validation error does not repeat the offending input (it might be a secret)."""
+def test_pydantic_errors_do_not_echo_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pydantic's own error text does not repeat the offending input (it might be a secret)."""
     monkeypatch.setenv("NQSYNC_HTTP_TIMEOUT", "s3cret-looking-timeout")
     with pytest.raises(ValidationError) as caught:
         Settings()
     assert "http_timeout" in str(caught.value)
     assert "s3cret-looking-timeout" not in str(caught.value)
+
+
+def test_a_bad_timeout_names_the_variable_the_need_and_the_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """NQSYNC_HTTP_TIMEOUT=abc says which variable, that it needs seconds, and what it got."""
+    monkeypatch.setenv("NQSYNC_HTTP_TIMEOUT", "abc")
+    with pytest.raises(SettingsError) as caught:
+        get_settings()
+    assert str(caught.value) == "NQSYNC_HTTP_TIMEOUT cần số giây lớn hơn 0, ví dụ 30; đang là «abc»"
+    assert isinstance(caught.value.__cause__, ValidationError)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "need"),
+    [
+        ("NQSYNC_ENV", "prod", "development hoặc production"),
+        ("NQSYNC_DATABASE_URL", "nqsync.db", "ví dụ sqlite:///nqsync.db"),
+        ("NQSYNC_HTTP_TIMEOUT", "0", "số giây lớn hơn 0"),
+        ("NQSYNC_LOG_LEVEL", "loud", "DEBUG, INFO, WARNING hoặc ERROR"),
+        ("NQSYNC_BEHIND_THRESHOLD", "50%", "số từ 0 đến 1"),
+        ("NQSYNC_BEHIND_THRESHOLD", "2", "số từ 0 đến 1"),
+        ("NQSYNC_THEODOINQ_URL", "theodoinq.dcs.vn", "địa chỉ http:// hoặc https://"),
+    ],
+)
+def test_every_bad_variable_is_named_in_vietnamese(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, need: str
+) -> None:
+    """Each unusable NQSYNC_* value gives one line: variable, what it needs, what it got."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    [line] = caught.value.problems
+    assert line.startswith(f"{variable} cần ") and need in line and line.endswith(f"«{value}»")
+
+
+def test_a_bad_value_in_dotenv_says_it_comes_from_dotenv(tmp_path: Path) -> None:
+    """A value read from .env is named with the file it came from."""
+    (tmp_path / ".env").write_text("NQSYNC_HTTP_TIMEOUT=nhanh\n", encoding="utf-8")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value) == (
+        "NQSYNC_HTTP_TIMEOUT (trong tệp .env) cần số giây lớn hơn 0, ví dụ 30; đang là «nhanh»"
+    )
+
+
+def test_an_unreadable_dotenv_is_a_settings_error(tmp_path: Path) -> None:
+    """A .env that is not UTF-8 text is reported as such, not as a traceback."""
+    (tmp_path / ".env").write_bytes(b"NQSYNC_HTTP_TIMEOUT=\xff\xfe\n")
+    with pytest.raises(SettingsError, match=r"Không đọc được tệp \.env"):
+        load_settings()
+
+
+def test_a_database_password_is_not_shown_in_the_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database URL with a password is shown with the password masked."""
+    monkeypatch.setenv("NQSYNC_DATABASE_URL", "postgresql//nqsync:db-pass-42@db.local/nqsync")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert "NQSYNC_DATABASE_URL" in str(caught.value) and "db-pass-42" not in str(caught.value)
 
 
 def test_secret_values_lists_the_configured_secrets(monkeypatch: pytest.MonkeyPatch) -> None:

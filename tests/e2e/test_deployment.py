@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import World
+from tests.e2e.conftest import World, run_logs
 
 
 async def wait_for_deployment(name: str, timeout: float = 90) -> Any:
@@ -56,6 +56,9 @@ def test_served_deployment_runs_with_ui_parameters(
         assert schedule.schedule.cron == "0 1 * * *"
         assert schedule.schedule.timezone == "Asia/Ho_Chi_Minh"
         assert deployment.parameters["source"] == str(world.source.resolve())
+        form_schema = deployment.parameter_openapi_schema["properties"]
+        assert {"all", "both"} <= set(form_schema["systems"]["enum"])
+        assert form_schema["as_of"]["title"] == "Ngày tính cảnh báo (YYYY-MM-DD)"
         form = {
             "source": str(world.source),
             "systems": "nq71",
@@ -74,6 +77,11 @@ def test_served_deployment_runs_with_ui_parameters(
         assert {"nqsync-reconciliation", "nqsync-reconciliation-entries"} <= asyncio.run(
             artifact_keys(flow_run.id)
         )
+        messages = asyncio.run(run_logs(flow_run.id, "Xong lần chạy"))
+        assert any(m.startswith("Bắt đầu lần chạy (mã lần chạy: ") for m in messages), messages
+        assert any(m.startswith("Xong một hệ thống (") and "hệ thống: nq71" in m
+                   for m in messages), messages
+        assert not any("nqsync-dev-secret" in m for m in messages)
     finally:
         serve.terminate()
         serve.wait(timeout=60)

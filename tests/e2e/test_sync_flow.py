@@ -8,7 +8,9 @@ from uuid import UUID
 
 import pytest
 
-from tests.e2e.conftest import AS_OF, World
+from tests.e2e.conftest import AS_OF, World, run_logs
+
+pytestmark = pytest.mark.usefixtures("prefect_api")
 
 
 def run_flow(world: World, **parameters: Any) -> tuple[dict[str, Any], UUID]:
@@ -46,12 +48,16 @@ async def artifacts_of(flow_run_id: UUID) -> list[Any]:
 
 
 def test_full_run_then_a_no_op_rerun(world: World, capfd: pytest.CaptureFixture[str]) -> None:
-    """A full run pushes, reports and attaches artifacts; the rerun writes nothing."""
+    """A full run pushes, reports, attaches artifacts, logs in Vietnamese; the rerun is a no-op."""
     result, run_id = run_flow(world)
     logged = capfd.readouterr()
-    assert '"event": "system_done"' in logged.err or "system_done" in logged.err
+    forwarded = asyncio.run(run_logs(run_id, "Xong lần chạy"))
+    assert any(m.startswith("Xong một hệ thống (mã lần chạy: ") and "tạo mới: 37" in m
+               for m in forwarded), forwarded
+    run_log = (Path(result["reports"]["json"]).parent / "run.log").read_text("utf-8")
+    assert '"event": "system_done"' in run_log
     for secret in ("nqsync-dev-password", "nqsync-dev-secret"):
-        assert secret not in logged.out + logged.err
+        assert secret not in logged.out + logged.err + run_log + "".join(forwarded)
     assert not result["failed"]
     report = report_of(result)
     for system in ("theodoinq", "nq71"):
@@ -63,8 +69,8 @@ def test_full_run_then_a_no_op_rerun(world: World, capfd: pytest.CaptureFixture[
     }
     assert len(report["errors"]) == 2
     folder = Path(result["reports"]["json"]).parent
-    assert {p.name for p in folder.iterdir()} == {
-        "reconciliation.json", "reconciliation.xlsx", "reconciliation.html"
+    assert {p.name for p in folder.iterdir()} >= {
+        "reconciliation.json", "reconciliation.xlsx", "reconciliation.html", "run.log"
     }
     keys = {a.key for a in asyncio.run(artifacts_of(run_id))}
     assert {"nqsync-reconciliation", "nqsync-reconciliation-entries"} <= keys
@@ -136,3 +142,44 @@ def test_a_bad_row_is_reported_and_every_other_record_synced(world: World) -> No
     nq71 = world.state("nq71")
     assert len(nq71["reports"]) == 37
     assert not any(e["status"] == "failed" for e in report["systems"]["nq71"]["entries"])
+
+
+def test_the_form_has_vietnamese_titles_and_no_null_switches() -> None:
+    """Prefect's parameter schema: Vietnamese titles and help, no anyOf/null, UI-valid defaults."""
+    from prefect.utilities.callables import parameter_schema
+    from prefect.utilities.schema_tools.validation import validate
+
+    from flows.sync import nqsync_sync
+
+    schema = parameter_schema(nqsync_sync.fn).model_dump()
+    properties = schema["properties"]
+    assert list(properties) == ["source", "systems", "periods", "dry_run", "submit", "as_of"]
+    for name, prop in properties.items():
+        assert prop["title"] != name and prop["description"], name
+        assert "anyOf" not in prop and prop["type"] != "null", name
+    assert properties["periods"]["default"] == [] and properties["periods"]["type"] == "array"
+    assert properties["as_of"]["type"] == "string" and properties["as_of"]["default"] == ""
+    assert set(properties["systems"]["enum"]) == {"all", "both", "theodoinq", "nq71"}
+    as_the_ui_sends = {"source": "/data", "systems": "all", "periods": [], "dry_run": False,
+                       "submit": False, "as_of": ""}
+    assert validate(as_the_ui_sends, schema, raise_on_error=False) == []
+    for bad in ({"as_of": "27/11/2026"}, {"periods": ["2026-13"]}, {"systems": "vneid"}):
+        assert validate({**as_the_ui_sends, **bad}, schema, raise_on_error=False), bad
+
+
+def test_empty_form_values_mean_the_defaults(world: World) -> None:
+    """An empty date and an empty period list (what the form sends) mean today's two months."""
+    from datetime import datetime, timedelta, timezone
+
+    from flows.pipeline import default_periods
+    from flows.sync import nqsync_sync
+
+    flow: Any = nqsync_sync
+    state = asyncio.run(flow(source=str(world.source), systems="both", periods=[], as_of="",
+                             dry_run=True, return_state=True))
+    assert state.is_completed(), state
+    report = report_of(state.result())
+    today = datetime.now(timezone(timedelta(hours=7))).date()
+    assert report["as_of"] == today.isoformat()
+    assert report["periods"] == list(default_periods(today))
+    assert set(report["systems"]) == {"theodoinq", "nq71"}

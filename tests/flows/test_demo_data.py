@@ -5,6 +5,7 @@ import unicodedata
 import zlib
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -75,13 +76,13 @@ def test_records_and_values_that_make_sense(demo: Demo) -> None:
     assert len(demo.read.records) == 42
     by_key = {r.key: r for r in demo.read.records}
 
-    def actual(unit: str, code: str) -> list[float | None]:
+    def actual(unit: str, code: str) -> list[Decimal | None]:
         return [by_key[(unit, code, p)].actual for p in demo.demo.periods]
 
-    assert actual("CAX", "1.5.17") == [87.5, 89.0]
-    assert actual("VHXH", "1.3.3") == [350.0, 420.0]
-    assert actual("PKT", "1.1.1") == [55.0, 58.0]
-    assert actual("VHXH", "1.2.5") == [76.4, 78.9]
+    assert actual("CAX", "1.5.17") == [Decimal("87.5"), Decimal("89")]
+    assert actual("VHXH", "1.3.3") == [Decimal(350), Decimal(420)]
+    assert actual("PKT", "1.1.1") == [Decimal(55), Decimal(58)]
+    assert actual("VHXH", "1.2.5") == [Decimal("76.4"), Decimal("78.9")]
     statuses = {r.status for r in demo.read.records}
     assert statuses == {Status.IN_PROGRESS, Status.COMPLETED}
     assert all(r.reporter.endswith("(mẫu)") for r in demo.read.records)
@@ -116,7 +117,7 @@ def test_leads_report_their_targets_and_one_key_has_no_lead(demo: Demo) -> None:
         ("1.5.22", "2026-11", "PKT"),
     ]
     assert "chưa phân công" in selection.skipped[0][1]
-    assert {r.actual for r, _ in selection.skipped} == {81.5, 83.2}
+    assert {r.actual for r, _ in selection.skipped} == {Decimal("81.5"), Decimal("83.2")}
     reporters = {
         (r.target_code, r.period): r.unit_code
         for r in demo.read.records
@@ -266,18 +267,18 @@ def test_writing_again_the_same_day_changes_nothing(demo: Demo) -> None:
 
 
 def test_another_day_rewrites_the_sample_for_its_months(tmp_path: Path) -> None:
-    """Across a year end; the previous run's files for other months are removed."""
+    """Past the plan's year the sample keeps its last two months; other months are removed."""
     write_demo_source(tmp_path, TODAY)
     (tmp_path / "du_lieu_mau" / ".ledger").write_text("kept")
     later = write_demo_source(tmp_path, date(2027, 1, 10))
-    assert later.periods == ("2026-12", "2027-01")
+    assert later.periods == ("2026-11", "2026-12")
     names = {p.name for p in files_of(later)}
-    assert not any("2026-10" in n or "2026-11" in n or "T10" in n or "T11" in n for n in names)
-    assert {"CAX_2026-12.xlsx", "CAX_2027-01.xlsx", "bieu_do_VNeID_T01.png"} <= names
+    assert not any("2026-10" in n or "T10" in n for n in names)
+    assert {"CAX_2026-11.xlsx", "CAX_2026-12.xlsx", "bieu_do_VNeID_T12.png"} <= names
     assert (tmp_path / "du_lieu_mau" / ".ledger").read_text() == "kept"
     read = read_source(later.source)
     assert len(read.records) == 42
     assert [(e.file, e.row, e.column) for e in read.errors] == [
-        ("CAX/CAX_2026-12.xlsx", 14, "Tệp minh chứng"),
-        ("PKT/PKT_2026-12.xlsx", 6, "Giá trị thực hiện"),
+        ("CAX/CAX_2026-11.xlsx", 14, "Tệp minh chứng"),
+        ("PKT/PKT_2026-11.xlsx", 6, "Giá trị thực hiện"),
     ]

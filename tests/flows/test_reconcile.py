@@ -16,7 +16,6 @@ from connectors.base import (
 )
 from flows.reconcile import (
     COMPARED_FIELDS,
-    DRY_RUN_REASON,
     NO_OUTCOME,
     code_key,
     reconcile_system,
@@ -156,8 +155,8 @@ def test_a_real_run_without_an_outcome_for_a_record_reports_it_failed() -> None:
 
 
 DRY_RUN: list[tuple[Action, EntryStatus, str, str | None, str | None]] = [
-    ("create", EntryStatus.CREATED, DRY_RUN_REASON, "create", None),
-    ("update", EntryStatus.UPDATED, DRY_RUN_REASON, "update", None),
+    ("create", EntryStatus.CREATED, "lý do", "create", None),
+    ("update", EntryStatus.UPDATED, "lý do", "update", None),
     ("none", EntryStatus.IN_SYNC, "lý do", None, None),
     ("hold", EntryStatus.HELD, "lý do", None, None),
     ("conflict", EntryStatus.CONFLICT, "lý do", None, None),
@@ -170,7 +169,7 @@ DRY_RUN: list[tuple[Action, EntryStatus, str, str | None, str | None]] = [
 def test_a_dry_run_takes_the_status_from_the_planned_action(
     action: Action, status: EntryStatus, reason: str, planned: str | None, error: str | None
 ) -> None:
-    """No outcomes: the plan's action decides; writes are marked planned with the dry-run reason."""
+    """No outcomes: the plan's action decides; writes are marked planned, the plan's reason kept."""
     record = rec()
     plan = plan_for(snap("nq71"), (record, action), reason="lý do")
     entry = only(reconcile_system("nq71", [record], plan, None, None).entries)
@@ -452,10 +451,12 @@ def test_duplicates_and_review_from_the_remote() -> None:
     assert entry.evidence == EvidenceStatus(
         local=["a.pdf"],
         missing_remote=[],
-        duplicates_remote=["r7", "aaaaaaaaaaaa… ×2"],
+        duplicates_remote=["báo cáo số r7", "tệp aaaaaaaaaaaa… ×2"],
         review="rejected",
         review_comment="Mờ",
     )
+    assert entry.status is EntryStatus.DUPLICATE
+    assert "báo cáo số r7" in entry.reason and "xóa tay" in entry.reason
 
 
 def test_summary_counts_every_status_in_enum_order_with_zeros() -> None:
@@ -469,7 +470,7 @@ def test_summary_counts_every_status_in_enum_order_with_zeros() -> None:
     assert list(summary) == [s.value for s in EntryStatus]
     assert summary == {
         "in_sync": 0, "created": 2, "updated": 0, "conflict": 0, "held": 0,
-        "missing_remote": 0, "remote_only": 0, "unmapped": 0, "failed": 1,
+        "missing_remote": 0, "remote_only": 0, "unmapped": 0, "duplicate": 0, "failed": 1,
     }
 
 
@@ -515,8 +516,9 @@ def test_code_key_orders_numerically_and_puts_odd_codes_last() -> None:
     assert sorted(codes, key=code_key) == ["1.1.1", "1.5.9", "1.5.10", "X.1"]
 
 
-def test_notes_list_the_snapshot_unmapped_codes_and_held_periods() -> None:
-    """Snapshot notes first, then unmapped codes without a record (plan order), then periods."""
+def test_notes_list_unmapped_codes_and_held_periods_and_keep_quirks_apart() -> None:
+    """Unmapped codes without a record (plan order), then periods; the snapshot's notes are
+    technical notes, never among the office's notes."""
     record = rec("1.5.3")
     snapshot = snap(
         "nq71",
@@ -531,8 +533,8 @@ def test_notes_list_the_snapshot_unmapped_codes_and_held_periods() -> None:
     report = reconcile_system(
         "nq71", [record], plan_for(snapshot, (record, "unmapped")), None, None
     )
+    assert report.technical_notes == ["Chỉ tiêu CT99 trên nq71 không khớp chỉ tiêu nào: Khác"]
     assert report.notes == [
-        "Chỉ tiêu CT99 trên nq71 không khớp chỉ tiêu nào: Khác",
         "Chỉ tiêu 1.5.9 không ánh xạ được trên nq71: nhiều chỉ tiêu nq71 trùng tên: CT09, CT10",
         "Chỉ tiêu 1.5.10 không ánh xạ được trên nq71: không tìm thấy chỉ tiêu nq71 cùng tên",
         "Kỳ báo cáo 11/2026: Kỳ báo cáo đã bị khóa trên theodoinq.",
@@ -546,7 +548,7 @@ def test_the_report_serialises_to_the_issues_json_shape() -> None:
         "nq71", [record], plan_for(snap("nq71", remote()), (record, "none")), None, None
     )
     dumped = report.model_dump(mode="json")
-    assert set(dumped) >= {"summary", "entries", "notes"}
+    assert set(dumped) >= {"summary", "entries", "notes", "technical_notes"}
     assert set(dumped["entries"][0]) >= {
         "target_code", "period", "status", "local", "remote", "differences", "error", "evidence"
     }

@@ -21,19 +21,20 @@ def test_count_table_per_system() -> None:
         assert "| Trạng thái | Số mục |\n| --- | ---: |" in part
         for label in STATUS_LABELS.values():
             assert f"| {label} | 1 |" in part
-        assert "| **Tổng cộng** | **9** |" in part
+        assert "| **Tổng cộng** | **10** |" in part
     assert f"**Lỗi khi làm việc với hệ thống:** {NQ71_ERROR}" in text
 
 
 def test_attention_lists_only_entries_that_need_it() -> None:
-    """Conflict, held, failed, missing, unmapped, remote-only: in that order, with reasons."""
-    part = _section(markdown_summary(build_report()), "### Cần xem xét (6)", "## Hệ thống nq71")
+    """Conflict, held, failed, missing, unmapped, remote-only, duplicate: in that order."""
+    part = _section(markdown_summary(build_report()), "### Cần xem xét (7)", "## Hệ thống nq71")
     rows = [line for line in part.splitlines() if line.startswith("| 1.")]
     assert [r.split(" | ")[3] for r in rows] == [
         STATUS_LABELS[s]
         for s in (
             EntryStatus.CONFLICT, EntryStatus.HELD, EntryStatus.FAILED,
             EntryStatus.MISSING_REMOTE, EntryStatus.UNMAPPED, EntryStatus.REMOTE_ONLY,
+            EntryStatus.DUPLICATE,
         )
     ]
     assert rows[0] == (
@@ -57,7 +58,7 @@ def test_warnings_header_and_paths() -> None:
     """Warnings with Vietnamese kinds, the run's header, and the report paths when given."""
     folder = Path("/srv/nqsync") / RUN_ID
     paths = ReportPaths(folder, folder / "reconciliation.json", folder / "reconciliation.xlsx",
-                        folder / "reconciliation.html")
+                        folder / "reconciliation.html", folder / "viec-can-lam.xlsx")
     text = markdown_summary(build_report(dry_run=True), paths)
     assert text.startswith(f"# Đối soát đồng bộ: lần chạy {RUN_ID}\n")
     assert "**Chạy thử: không ghi lên hệ thống.**" in text
@@ -65,6 +66,7 @@ def test_warnings_header_and_paths() -> None:
     assert "- Lộ trình thời gian: 62,5%" in text
     assert "| Chậm so với lộ trình | 1.2.1 | 11/2026 | Phòng Văn hóa - Xã hội |" in text
     assert f"- Excel: /srv/nqsync/{RUN_ID}/reconciliation.xlsx" in text
+    assert f"- Việc cần làm theo đơn vị: /srv/nqsync/{RUN_ID}/viec-can-lam.xlsx" in text
     assert "## Tệp báo cáo" not in markdown_summary(build_report())
 
 
@@ -81,11 +83,11 @@ def test_markdown_makes_data_inert() -> None:
 def test_table_rows() -> None:
     """One row per entry of each system, Vietnamese column names and labels."""
     rows = table_rows(build_report())
-    assert len(rows) == 18
+    assert len(rows) == 20
     assert all(tuple(row) == TABLE_COLUMNS for row in rows)
     assert TABLE_COLUMNS == ("Hệ thống", "Chỉ tiêu", "Kỳ", "Đơn vị", "Trạng thái", "Khác biệt",
                              "Lý do")
-    assert [r["Hệ thống"] for r in rows] == ["theodoinq"] * 9 + ["nq71"] * 9
+    assert [r["Hệ thống"] for r in rows] == ["theodoinq"] * 10 + ["nq71"] * 10
     assert rows[3] == {
         "Hệ thống": "theodoinq",
         "Chỉ tiêu": "1.5.7",
@@ -96,15 +98,26 @@ def test_table_rows() -> None:
         "Tình trạng: xã Hoàn thành / hệ thống Đang thực hiện",
         "Lý do": "Số liệu trên hệ thống đã bị sửa sau lần gửi trước",
     }
-    assert rows[8]["Lý do"] == "Lỗi: HTTP 500 khi lưu báo cáo"
+    assert rows[9]["Lý do"] == "Lỗi: HTTP 500 khi lưu báo cáo"
     assert rows[6]["Đơn vị"] == ""
 
 
-def test_dry_run_plans_are_shown_with_the_reason() -> None:
-    """What a dry run would do is told after the entry's reason."""
+def test_dry_run_speaks_in_the_future_and_keeps_the_reason() -> None:
+    """A dry run's planned create reads "Sẽ tạo mới"; its reason stays, without a dry-run
+    sentence glued on and without doubled punctuation."""
     report = build_report(dry_run=True)
     report.systems["theodoinq"].entries[5].planned = "create"
-    assert table_rows(report)[5]["Lý do"] == (
-        "Kỳ báo cáo đã khóa trên hệ thống; Chạy thử: sẽ tạo mới"
-    )
-    assert "Kỳ báo cáo đã khóa trên hệ thống; Chạy thử: sẽ tạo mới |" in markdown_summary(report)
+    report.systems["theodoinq"].entries[5].reason = "Kỳ báo cáo đã khóa trên hệ thống."
+    rows = table_rows(report)
+    assert rows[1]["Trạng thái"] == "Sẽ tạo mới"
+    assert rows[5]["Lý do"] == "Kỳ báo cáo đã khóa trên hệ thống"
+    text = markdown_summary(report)
+    assert "| Sẽ tạo mới | 1 |" in text and "Đã tạo mới" not in text
+    assert ".;" not in text and ";;" not in text
+
+
+def test_progress_table_counts_every_target() -> None:
+    """The summary's progress table gives reported/total, counts by state and names the worst."""
+    text = markdown_summary(build_report())
+    assert "| 1.5 Phát triển chuyển đổi số | 3/26 | 1 | 1 | 0 | 1 | 23 | 1.5.7 (50%) |" in text
+    assert "| 1.2 Phát triển nguồn nhân lực | 2/6 | 0 | 1 | 1 | 0 | 4 | 1.2.1 (20%) |" in text

@@ -22,6 +22,7 @@ from models.records import RowError
 RUN_ID = "20261127-010000-ab12cd"
 SCRIPT_NOTE = 'Ghi chú <script>alert("x")</script> & "trích dẫn"'
 NQ71_ERROR = "Hệ thống nq71 không phản hồi (HTTP 503)"
+QUIRK = "Không xử lý kỳ báo cáo TUAN của 57-NQ/TW (05/01/2026–11/01/2026, mã 40304)."
 ROW_ERRORS = 26
 TIMELINE = 62.5
 
@@ -63,15 +64,26 @@ def entries(prefix: str) -> list[Entry]:
         Entry(unit_code="VPDU", target_code="1.5.25", period="2026-11",
               status=EntryStatus.UNMAPPED, reason="Không tìm thấy chỉ tiêu tương ứng",
               local=_side(0, 10, "in_progress")),
+        Entry(unit_code="MTTQ", target_code="1.5.18", period="2026-11",
+              status=EntryStatus.DUPLICATE, reason="Hệ thống giữ bản trùng lặp (báo cáo số 9)",
+              local=_side(5, 50, "in_progress"), remote=_side(5, 50, "in_progress")),
         Entry(unit_code="DTN", target_code="1.2.5", period="2026-11", status=EntryStatus.FAILED,
               error="HTTP 500 khi lưu báo cáo", local=_side(91, 100, "completed")),
     ]
 
 
-def _system(prefix: str, error: str | None = None, notes: list[str] | None = None) -> SystemReport:
+def _system(
+    prefix: str,
+    error: str | None = None,
+    notes: list[str] | None = None,
+    technical: list[str] | None = None,
+) -> SystemReport:
     items = entries(prefix)
     summary = {str(k): v for k, v in Counter(e.status.value for e in items).items()}
-    return SystemReport(summary=summary, entries=items, notes=notes or [], error=error)
+    return SystemReport(
+        summary=summary, entries=items, notes=notes or [], error=error,
+        technical_notes=technical or [],
+    )
 
 
 def warnings() -> list[RunWarning]:
@@ -102,12 +114,18 @@ def row_errors() -> list[RowError]:
 
 
 def progress() -> list[TargetProgress]:
-    """Progress in 1.1 (87.5), 1.2 (30, a stale duplicate), 1.4 (10) and 1.5 (80); none in 1.3."""
+    """Progress in 1.1 (87.5), 1.2 (30, a stale duplicate), 1.4 (10) and 1.5 (80); none in 1.3.
+
+    With the warnings: 1.2.1 (VHXH) is behind, 1.5.7 (VPUB) overdue; 1.2.3 is not reported.
+    """
     def p(
-        code: str, percent: float | None, status: str | None, period: str | None = "2026-11"
+        code: str, percent: float | None, status: str | None, period: str | None = "2026-11",
+        unit: str = "VHXH",
     ) -> TargetProgress:
-        return TargetProgress(target_code=code, section=code.rsplit(".", 1)[0], unit_code="VHXH",
-                              period=period, progress_percent=percent, status=status)
+        return TargetProgress(target_code=code, section=code.rsplit(".", 1)[0],
+                              unit_code=unit if period else None, period=period,
+                              progress_percent=percent, status=status,
+                              complete=status == "completed")
 
     return [
         p("1.1.1", 100, "completed"),
@@ -118,7 +136,7 @@ def progress() -> list[TargetProgress]:
         p("1.2.3", None, None, None),
         p("1.4.1", 10, "in_progress"),
         p("1.5.17", 90, "in_progress"),
-        p("1.5.7", 50, "in_progress"),
+        p("1.5.7", 50, "in_progress", unit="VPUB"),
         p("1.5.24", 100, "completed"),
     ]
 
@@ -139,7 +157,7 @@ def build_report(dry_run: bool = False) -> Reconciliation:
                    SourceFileRef(path="CAX/bao-cao.csv", sha256="b" * 64)],
         ),
         systems={
-            "theodoinq": _system("T"),
+            "theodoinq": _system("T", technical=[QUIRK]),
             "nq71": _system("N", error=NQ71_ERROR, notes=[SCRIPT_NOTE]),
         },
         warnings=warnings(),

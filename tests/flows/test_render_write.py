@@ -19,14 +19,15 @@ from flows.render import (
 from flows.report_model import Reconciliation
 
 
-def test_writes_three_files_in_the_run_folder(tmp_path: Path) -> None:
-    """JSON, XLSX and HTML land in `<dir>/<run_id>/`, with no temporary file left."""
+def test_writes_four_files_in_the_run_folder(tmp_path: Path) -> None:
+    """JSON, XLSX, HTML and the to-do lists land in `<dir>/<run_id>/`, no temporary file left."""
     paths = write_reports(build_report(), tmp_path / "reports")
     folder = tmp_path / "reports" / RUN_ID
     assert paths == ReportPaths(folder, folder / "reconciliation.json",
-                                folder / "reconciliation.xlsx", folder / "reconciliation.html")
+                                folder / "reconciliation.xlsx", folder / "reconciliation.html",
+                                folder / "viec-can-lam.xlsx")
     assert sorted(p.name for p in folder.iterdir()) == [
-        "reconciliation.html", "reconciliation.json", "reconciliation.xlsx"
+        "reconciliation.html", "reconciliation.json", "reconciliation.xlsx", "viec-can-lam.xlsx"
     ]
     assert json.loads(paths.json.read_text("utf-8"))["run_id"] == RUN_ID
     assert openpyxl.load_workbook(paths.xlsx).sheetnames[0] == "Tổng hợp"
@@ -38,7 +39,7 @@ def test_rewriting_replaces_the_files(tmp_path: Path) -> None:
     write_reports(build_report(), tmp_path)
     paths = write_reports(build_report(dry_run=True), tmp_path)
     assert json.loads(paths.json.read_text("utf-8"))["dry_run"] is True
-    assert len(list(paths.directory.iterdir())) == 3
+    assert len(list(paths.directory.iterdir())) == 4
 
 
 def test_failed_write_leaves_no_temporary_file(
@@ -64,14 +65,19 @@ def test_run_id_must_be_a_folder_name(tmp_path: Path, run_id: str) -> None:
 
 
 def test_an_empty_run_renders(tmp_path: Path) -> None:
-    """A run with no systems, progress, warnings or errors still gives three readable files."""
+    """A run with no systems, progress, warnings or errors still gives readable files."""
     report = Reconciliation(
         run_id="empty", started_at=datetime(2026, 1, 1, tzinfo=UTC), as_of=date(2026, 1, 1)
     )
     paths = write_reports(report, tmp_path)
     assert Reconciliation.model_validate_json(paths.json.read_bytes()) == report
-    assert openpyxl.load_workbook(paths.xlsx).sheetnames == ["Tổng hợp", "Cảnh báo", "Lỗi dữ liệu"]
+    assert openpyxl.load_workbook(paths.xlsx).sheetnames == [
+        "Tổng hợp", "Tiến độ chỉ tiêu", "Cảnh báo", "Lỗi dữ liệu", "Ghi chú", "Chi tiết kỹ thuật"
+    ]
+    assert openpyxl.load_workbook(paths.todo).sheetnames == ["Danh sách đơn vị"]
     assert "Không có cảnh báo." in paths.html.read_text("utf-8")
     assert "kết thúc: — (giờ Việt Nam)" in markdown_summary(report)
     assert table_rows(report) == []
-    assert all(s.average_percent is None and s.reported == 0 for s in section_progress(report))
+    sections = section_progress(report)
+    assert all(s.average_percent is None and s.reported == 0 for s in sections)
+    assert sum(s.count("not_reported") for s in sections) == 44

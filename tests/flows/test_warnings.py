@@ -384,7 +384,7 @@ def test_target_progress_covers_all_44_targets_in_plan_order() -> None:
     assert len(progress) == 44
     assert progress[0].model_dump() == {
         "target_code": "1.1.1", "section": "1.1", "unit_code": None, "period": None,
-        "progress_percent": None, "status": None,
+        "progress_percent": None, "status": None, "complete": False,
     }
 
 

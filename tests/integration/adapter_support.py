@@ -1,6 +1,7 @@
 """Shared pieces for adapter tests: records, evidence files, a ledger, mock state."""
 
 import io
+import re
 import zipfile
 from hashlib import sha256
 from pathlib import Path
@@ -11,7 +12,10 @@ import httpx
 from connectors.http.retry import RetryPolicy
 from models.records import EvidenceFile, ProgressRecord, SourceRef, Status
 
-FAST = RetryPolicy(max_attempts=5, initial_backoff=0.01, max_backoff=0.05, jitter=0.01)
+FAST = RetryPolicy(
+    max_attempts=5, initial_backoff=0.01, max_backoff=0.05, jitter=0.01,
+    settle_window=0.3, settle_interval=0.05,
+)
 
 
 def evidence(root: Path, name: str, content: bytes) -> EvidenceFile:
@@ -66,3 +70,25 @@ async def admin(client: httpx.AsyncClient, method: str, path: str, **kwargs: Any
     response = await client.request(method, f"/_admin/{path}", **kwargs)
     response.raise_for_status()
     return response.json()
+
+
+class LosingTransport(httpx.AsyncBaseTransport):
+    """Carries every request out, but loses the answer of those a rule names (a lost reply)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.rules: list[list[Any]] = []
+
+    def lose(self, method: str, pattern: str, times: int = 1) -> None:
+        """Lose the answers of the next TIMES requests of METHOD whose URL matches PATTERN."""
+        self.rules.append([method, pattern, times])
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        for rule in self.rules:
+            method, pattern, times = rule
+            if times and request.method == method and re.search(pattern, str(request.url)):
+                rule[2] = times - 1
+                await response.aread()
+                raise httpx.ReadTimeout("the answer was lost", request=request)
+        return response

@@ -179,9 +179,10 @@ async def test_interrupted_upload_resumes_from_what_the_server_holds(rig: Rig) -
     assert first["1.5.24"] == Outcome.FAILED
     parts = (await rig.state())["counts"]["parts"]
     assert parts == 3
+    assert await rig.reports("1.5.24") == []
     await admin(rig.mock, "DELETE", "faults")
     second = await run(rig.adapter, records)
-    assert second["1.5.24"] == Outcome.UPDATED
+    assert second["1.5.24"] == Outcome.CREATED
     state = await rig.state()
     assert state["counts"]["parts"] == 3 and len(state["documents"]) == 1
     [done] = await rig.reports("1.5.24")

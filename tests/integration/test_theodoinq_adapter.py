@@ -1,5 +1,5 @@
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,15 @@ from mock_servers.common.server import serving
 from mock_servers.theodoinq import TheodoinqMockConfig, create_app
 from models.ledger import Ledger
 from models.records import ProgressRecord, Status
-from tests.integration.adapter_support import FAST, admin, docx, evidence, pdf, record
+from tests.integration.adapter_support import (
+    FAST,
+    LosingTransport,
+    admin,
+    docx,
+    evidence,
+    pdf,
+    record,
+)
 
 PERIOD = "2026-11"
 
@@ -27,11 +35,15 @@ class Rig:
     mock: httpx.AsyncClient
     ledger: Ledger
     root: Path
+    lossy: LosingTransport
+    submitted: dict[str, str] = field(default_factory=dict)
 
-    async def run(self, records: list[ProgressRecord], **kwargs: Any) -> dict[str, Outcome]:
+    async def run(self, records: list[ProgressRecord], submit: bool = False) -> dict[str, Outcome]:
         snapshot = await self.adapter.fetch([PERIOD])
         plan = self.adapter.plan(records, snapshot)
-        outcomes = await self.adapter.apply(plan, run_id="test-run", **kwargs)
+        outcomes = await self.adapter.apply(plan, run_id="test-run")
+        if submit:
+            self.submitted = await self.adapter.submit(snapshot)
         return {o.target_code: o.outcome for o in outcomes}
 
     async def state(self) -> dict[str, Any]:
@@ -69,9 +81,10 @@ def build(base_url: str, transport: httpx.AsyncBaseTransport | None, tmp_path: P
 async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
     app = create_app(TheodoinqMockConfig(rate=1000, burst=1000))
     transport = httpx.ASGITransport(app=app)
-    adapter = build("http://theodoinq.test", transport, tmp_path)
+    lossy = LosingTransport(transport)
+    adapter = build("http://theodoinq.test", lossy, tmp_path)
     async with httpx.AsyncClient(transport=transport, base_url="http://theodoinq.test") as mock:
-        yield Rig(adapter, mock, adapter.ledger, tmp_path)
+        yield Rig(adapter, mock, adapter.ledger, tmp_path, lossy)
     adapter.ledger.close()
 
 
@@ -238,6 +251,20 @@ async def test_submits_only_when_asked(rig: Rig) -> None:
     assert (await rig.grant())["grantStatus"] == "OPEN"
     await rig.run(sample(rig.root), submit=True)
     assert (await rig.grant())["grantStatus"] == "SUBMITTED"
+    assert (await rig.state())["counts"]["submits"] == 1
+    assert rig.submitted[PERIOD] == "Đã nộp báo cáo kỳ này."
+
+
+async def test_a_submit_whose_answer_is_lost_is_settled_not_repeated(rig: Rig) -> None:
+    """A submit that happened but timed out is found submitted: held, never a failure."""
+    await rig.run(sample(rig.root))
+    rig.lossy.lose("PUT", "action=submit")
+    await rig.run(sample(rig.root), submit=True)
+    assert (await rig.grant())["grantStatus"] == "SUBMITTED"
+    assert (await rig.state())["counts"]["submits"] == 1
+    assert rig.submitted[PERIOD] == "Đã nộp báo cáo kỳ này."
+    await rig.run(sample(rig.root), submit=True)
+    assert rig.submitted[PERIOD] == "Kỳ báo cáo đã nộp."
     assert (await rig.state())["counts"]["submits"] == 1
 
 

@@ -61,7 +61,7 @@ def test_merged_cells_two_row_header_and_merged_headings() -> None:
     header is found; merged section headings and the prefilled row 8 are skipped."""
     result = read("merged")
     f = "TCNS_2026-11.xlsx"
-    vneid = ev("vneid.pdf", b"Bao cao VNeID thang 11/2026\n")
+    vneid = ev("vneid.pdf", b"%PDF-1.4\nBao cao VNeID thang 11/2026\n")
     note, an = "Theo số liệu của Công an xã", "Nguyễn Văn An"
     assert result.records == (
         rec((f, 6), "TCNS", "1.5.17", 92.3, 100, C, note=note, reporter=an, evidence=(vneid,)),
@@ -74,7 +74,8 @@ def test_merged_cells_two_row_header_and_merged_headings() -> None:
 
 def test_nfd_headers_sheet_names_and_text() -> None:
     """NFD, upper-case, line-broken, NBSP headers in another order and NFD sheet names are
-    found; NFD text is stored NFC with spaces collapsed; a unit found by its old-tone name."""
+    found; NFD text is stored NFC with spaces collapsed; a unit found by its old-tone name; a
+    `%` target's empty measured value is an error at its cell."""
     result = read("nfd")
     f, sheet, binh = "CAX_2026-11.xlsx", "BÁO CÁO", "Trần Thị Bình"
     assert result.records == (
@@ -90,12 +91,19 @@ def test_nfd_headers_sheet_names_and_text() -> None:
             sheet=sheet,
         ),
         rec((f, 4), "CAX", "1.5.24", 100, 100, C, reporter=binh, sheet=sheet),
-        rec((f, 5), "CAX", "1.5.22", None, 0, N, reporter=binh, sheet=sheet),
         rec((f, 6), "CAX", "1.5.7", 60, 60, LATE, reporter=binh, sheet=sheet),
         rec((f, 7), "CAX", "1.5.9", 90, 100, C, reporter=binh, sheet=sheet),
         rec(("mat_tran.xlsx", 2), "MTTQ", "1.4.4", 75, 75, P),
     )
-    assert result.errors == ()
+    assert errors(result) == [
+        (
+            f,
+            sheet,
+            5,
+            "Giá trị thực hiện",
+            "Thiếu giá trị thực hiện (chỉ tiêu 1.5.22 tính bằng '%')",
+        )
+    ]
 
 
 def test_percent_formats_and_vietnamese_numbers() -> None:
@@ -209,8 +217,8 @@ def test_bad_cells_missing_evidence_and_duplicates() -> None:
     evidence names with `\\` and line breaks resolve and are listed once."""
     result = read("bad_cells")
     f = "MTTQ_2026-11.xlsx"
-    bien_ban = ev("bien_ban.pdf", b"Bien ban nghiem thu\n")
-    anh = ev("minh_chung/anh 1.jpg", b"anh chup san pham\n")
+    bien_ban = ev("bien_ban.pdf", b"%PDF-1.4\nBien ban nghiem thu\n")
+    anh = ev("minh_chung/anh 1.jpg", b"\xff\xd8\xff\xe0anh chup san pham\n")
     assert result.records == (
         rec(
             (f, 2),
@@ -249,7 +257,8 @@ def test_bad_cells_missing_evidence_and_duplicates() -> None:
 
 def test_csv_files_unit_from_column_or_file_name() -> None:
     """CSV with BOM and commas, or `;` with title rows and a `Mã đơn vị` column (code or
-    name); unknown or missing units are errors, a file with no way to know its unit is one."""
+    name); unknown or missing units are errors, a file with no way to know its unit is one;
+    1.234 on a `%` target is out of range."""
     result = read("csv")
     assert result.records == (
         rec(
@@ -257,7 +266,6 @@ def test_csv_files_unit_from_column_or_file_name() -> None:
         ),
         rec(("CAX_2026-11.csv", 3), "CAX", "1.5.24", 100, 100, C, reporter="Công an xã", sheet=""),
         rec(("tong_hop.csv", 3), "DTN", "1.2.4", 60, 60, P, sheet=""),
-        rec(("tong_hop.csv", 4), "VPDU", "1.5.19", 1234, 100, C, sheet=""),
     )
     assert errors(result) == [
         (
@@ -267,6 +275,13 @@ def test_csv_files_unit_from_column_or_file_name() -> None:
             "Mã đơn vị",
             "Không xác định được đơn vị: tệp CSV cần "
             "cột 'Mã đơn vị' hoặc tên tệp bắt đầu bằng mã đơn vị (ví dụ VHXH_2026-11.csv)",
+        ),
+        (
+            "tong_hop.csv",
+            "",
+            4,
+            "Giá trị thực hiện",
+            "Giá trị thực hiện của chỉ tiêu 1.5.19 là tỷ lệ phần trăm, phải từ 0 đến 100: 1.234",
         ),
         ("tong_hop.csv", "", 5, "Mã đơn vị", "Đơn vị không có trong danh mục: 'XYZ'"),
         (
@@ -321,7 +336,7 @@ def test_unreadable_files_are_one_error_each() -> None:
             "Đơn vị",
             None,
             None,
-            "Không có trang tính 'Đơn vị' (mã đơn vị ở ô A2)",
+            "Không có trang tính 'Đơn vị' (ghi mã và tên đơn vị)",
         ),
         (
             "old.xls",
@@ -330,7 +345,14 @@ def test_unreadable_files_are_one_error_each() -> None:
             None,
             "Định dạng .xls (Excel 97-2003) không được hỗ trợ: hãy lưu lại thành .xlsx",
         ),
-        ("unknown_unit.xlsx", "Đơn vị", 2, "Mã đơn vị", "Đơn vị không có trong danh mục: 'XYZ'"),
+        (
+            "unknown_unit.xlsx",
+            "Đơn vị",
+            2,
+            "Mã đơn vị",
+            "Đơn vị không có trong danh mục: mã 'XYZ' "
+            "(các mã: VHXH, VPDU, VPUB, CAX, BXDD, MTTQ, TCNS, DTN, PKT)",
+        ),
     ]
     assert [f.path for f in result.files] == [
         "VHXH_2026-11.xlsx",

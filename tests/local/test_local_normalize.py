@@ -25,7 +25,7 @@ from connectors.local.normalize import (
     parse_unit,
 )
 from models.catalogue import get, targets
-from models.records import Status
+from models.records import Status, quantize
 from models.units import UNITS
 
 EXAMPLES = settings(max_examples=150, deadline=None)
@@ -96,15 +96,30 @@ def test_unknown_status_is_a_cell_error(value: str) -> None:
 @EXAMPLES
 @given(decimals)
 def test_number_written_the_vietnamese_way_reads_back(value: Decimal) -> None:
-    """`format_number_vi` then `parse_number` gives the number back (`1.234,5` → 1234.5)."""
-    assert parse_number(format_number_vi(value)) == float(value)
+    """`format_number_vi` then `parse_number` gives the exact decimal back (`1.234,5`)."""
+    assert parse_number(format_number_vi(value)) == value
 
 
 @EXAMPLES
-@given(st.floats(allow_nan=False, allow_infinity=False))
-def test_numeric_cells_are_taken_as_they_are(value: float) -> None:
-    """A number cell is already a number."""
-    assert parse_number(value) == value
+@given(st.floats(min_value=-1e12, max_value=1e12))
+def test_numeric_cells_are_taken_through_their_repr_and_rounded_once(value: float) -> None:
+    """A number cell is its shortest repr as a decimal, rounded once to six places."""
+    assert parse_number(value) == quantize(Decimal(repr(value)))
+
+
+def test_a_formulas_float_noise_is_rounded_away() -> None:
+    """99.99999999999999 from a formula reads 100, as a percentage cell or a plain number."""
+    assert parse_number(99.99999999999999) == Decimal(100)
+    assert parse_progress_percent(0.9999999999999999, percent_format=True) == Decimal(100)
+    assert parse_percent(0.1234567, percent_format=True) == Decimal("12.34567")
+    assert parse_number("87,5") == Decimal("87.5") and parse_number(0.1) == Decimal("0.1")
+
+
+@pytest.mark.parametrize("value", [1e13, "1.000.000.000.000.001", -1e15, "9" * 400])
+def test_absurd_magnitudes_are_cell_errors(value: object) -> None:
+    """Anything beyond a thousand billion is refused as too large."""
+    with pytest.raises(CellError, match=r"^Giá trị quá lớn: .* \(tối đa 1\.000\.000\.000\.000\)$"):
+        parse_number(value)  # type: ignore[arg-type]
 
 
 @EXAMPLES
@@ -114,33 +129,34 @@ def test_dot_with_one_or_two_decimals_is_a_decimal_point(value: Decimal) -> None
     text = f"{value:.2f}".rstrip("0")
     if text.endswith("."):
         text = text[:-1]
-    assert parse_number(text) == float(value)
+    assert parse_number(text) == value
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("1.234,5", 1234.5),
-        ("1.234", 1234.0),
-        ("12.345.678", 12345678.0),
-        ("1,234", 1.234),
-        ("1,234.5", 1234.5),
-        ("0.875", 0.875),
-        ("3.14159", 3.14159),
-        ("87,5", 87.5),
-        (" -1.234,50 ", -1234.5),
-        ("1 234,5", 1234.5),
-        ("\u22121,5", -1.5),
+        ("1.234,5", "1234.5"),
+        ("1.234", "1234"),
+        ("12.345.678", "12345678"),
+        ("1,234", "1.234"),
+        ("1,234.5", "1234.5"),
+        ("0.875", "0.875"),
+        ("3.14159", "3.14159"),
+        ("87,5", "87.5"),
+        (" -1.234,50 ", "-1234.5"),
+        ("1 234,5", "1234.5"),
+        ("\u22121,5", "-1.5"),
+        ("0,1234567", "0.123457"),
     ],
 )
-def test_vietnamese_number_text(text: str, expected: float) -> None:
+def test_vietnamese_number_text(text: str, expected: str) -> None:
     """Text numbers: dot groups thousands, comma decimals; `1.234` is the Vietnamese 1234."""
-    assert parse_number(text) == expected
+    assert parse_number(text) == Decimal(expected)
 
 
 @pytest.mark.parametrize(
     "text",
-    ["abc", "1.2.3", "1,2,3", "12.34.567", "1.234.5", "1,", ".5", "", "nan", "1e5", "9" * 400],
+    ["abc", "1.2.3", "1,2,3", "12.34.567", "1.234.5", "1,", ".5", "", "nan", "1e5", "inf"],
 )
 def test_non_numbers_are_cell_errors(text: str) -> None:
     """Anything else is an error naming the value."""
@@ -155,15 +171,15 @@ def test_percent_text_reads_back(value: Decimal, space: str) -> None:
     """`87,5%`, `87,5 %`, `87,5` all give 87.5."""
     text = format_number_vi(value)
     for written in (text, f"{text}%", f"{text}{space}%"):
-        assert parse_percent(written, percent_format=False) == float(value)
+        assert parse_percent(written, percent_format=False) == value
 
 
 @EXAMPLES
 @given(st.decimals(min_value=0, max_value=1, places=4, allow_nan=False))
 def test_percent_formatted_cell_means_hundredths(value: Decimal) -> None:
     """A percent-formatted cell holding 0.875 means 87.5 (no float noise)."""
-    assert parse_percent(float(value), percent_format=True) == float(value * 100)
-    assert parse_percent(float(value), percent_format=False) == float(value)
+    assert parse_percent(float(value), percent_format=True) == value * 100
+    assert parse_percent(float(value), percent_format=False) == value
 
 
 @pytest.mark.parametrize(
@@ -202,6 +218,33 @@ def test_actual_follows_the_targets_unit() -> None:
     assert info.value.reason == (
         "Giá trị thực hiện của chỉ tiêu 1.3.3 tính bằng 'người', không phải phần trăm: '50%'"
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "reason"),
+    [
+        ("1.5.17", -5, "là tỷ lệ phần trăm, phải từ 0 đến 100: -5"),
+        ("1.5.17", "100,5%", "là tỷ lệ phần trăm, phải từ 0 đến 100: 100,5"),
+        ("1.5.17", 10**12, "là tỷ lệ phần trăm, phải từ 0 đến 100: 1.000.000.000.000"),
+        ("1.3.3", -1, "(người) không được là số âm: -1"),
+        ("1.5.1", 0, "là thứ hạng, phải là số nguyên từ 1 trở lên: 0"),
+        ("1.5.1", "2,5", "là thứ hạng, phải là số nguyên từ 1 trở lên: 2,5"),
+        ("1.5.26", -0.5, "không được là số âm: -0,5"),
+    ],
+)
+def test_actual_outside_its_kinds_range_is_an_error(code: str, value: object, reason: str) -> None:
+    """Percentages lie in 0–100, rankings are whole numbers from 1, other measures are >= 0."""
+    with pytest.raises(CellError) as info:
+        parse_actual(value, percent_format=False, target=get(code))  # type: ignore[arg-type]
+    assert info.value.reason == f"Giá trị thực hiện của chỉ tiêu {code} {reason}"
+
+
+def test_actual_at_the_edges_of_its_range_is_read() -> None:
+    """0 and 100 on a percentage, 1 on a ranking, 0 on a count are accepted."""
+    assert parse_actual(0, percent_format=False, target=get("1.5.17")) == 0
+    assert parse_actual(1, percent_format=True, target=get("1.5.17")) == 100
+    assert parse_actual("1", percent_format=False, target=get("1.5.1")) == 1
+    assert parse_actual(0, percent_format=False, target=get("1.3.3")) == 0
 
 
 @EXAMPLES

@@ -17,11 +17,13 @@ from connectors.local.reader import RowContext, discover, parse_report_row, read
 from connectors.local.table import TableRow
 from models.units import get_unit
 
+BIEN_BAN = b"%PDF-1.4\nbien ban"
+
 
 @pytest.fixture(scope="module")
 def context(tmp_path_factory: pytest.TempPathFactory) -> RowContext:
     root = tmp_path_factory.mktemp("source")
-    (root / "bien ban.pdf").write_bytes(b"bien ban")
+    (root / "bien ban.pdf").write_bytes(BIEN_BAN)
     return RowContext(
         "VHXH_2026-11.xlsx", "Báo cáo", root, get_unit("VHXH"), EvidenceResolver(root)
     )
@@ -102,12 +104,12 @@ def test_evidence_found_by_nfc_and_case_and_refused_outside_root(tmp_path: Path)
     source = tmp_path / "source"
     (source / "unit").mkdir(parents=True)
     on_disk = unicodedata.normalize("NFD", "Biên bản.PDF")
-    (source / "unit" / on_disk).write_bytes(b"signed")
-    (tmp_path / "outside.pdf").write_bytes(b"secret")
+    (source / "unit" / on_disk).write_bytes(b"%PDF-signed")
+    (tmp_path / "outside.pdf").write_bytes(b"%PDF-secret")
     resolver = EvidenceResolver(source)
     found = resolver.resolve(source / "unit", "biên bản.pdf")
     assert found.path == f"unit/{on_disk}"
-    assert found.sha256 == hashlib.sha256(b"signed").hexdigest() and found.size == 6
+    assert found.sha256 == hashlib.sha256(b"%PDF-signed").hexdigest() and found.size == 11
     assert resolver.resolve(source, "unit\\Biên bản.PDF") == found
     assert resolver.named_paths == {f"unit/{on_disk}"}
     with pytest.raises(CellError, match=r"^Tệp minh chứng nằm ngoài thư mục nguồn: "):
@@ -150,13 +152,13 @@ def test_a_good_row_gives_its_record(context: RowContext) -> None:
         "unit_code": "VHXH",
         "target_code": "1.5.17",
         "period": "2026-11",
-        "actual": 87.5,
-        "progress_percent": 90.0,
+        "actual": "87.5",
+        "progress_percent": "90",
         "status": "in_progress",
         "note": "Đã cấp tài khoản cho người dân ấp Hòa Bình",
         "reporter": "Nguyễn Thị Hoà",
         "evidence": [
-            {"path": "bien ban.pdf", "sha256": hashlib.sha256(b"bien ban").hexdigest(), "size": 8}
+            {"path": "bien ban.pdf", "sha256": hashlib.sha256(BIEN_BAN).hexdigest(), "size": 17}
         ],
         "document_number": "60/KH-UBND",
         "issue_date": "2026-11-20",

@@ -85,7 +85,7 @@ def test_a_filled_in_template_reads_back_exactly(tmp_path: Path) -> None:
     nothing, and the title rows above the header are no trouble."""
     out = tmp_path / "VHXH_2026-11.xlsx"
     assert template_command("VHXH", out, ASSIGNMENTS) == 0
-    (tmp_path / "bb.pdf").write_bytes(b"bien ban so 60")
+    (tmp_path / "bb.pdf").write_bytes(b"%PDF-1.4 bien ban so 60")
     wb = openpyxl.load_workbook(out)
     report = sheet(wb, "Báo cáo")
     rows = {r[0].value: r[0].row for r in report.iter_rows(min_row=4, max_col=1)}
@@ -122,7 +122,8 @@ def test_a_filled_in_template_reads_back_exactly(tmp_path: Path) -> None:
             **fields,
         )  # type: ignore[arg-type]
 
-    bb = EvidenceFile(path="bb.pdf", sha256=hashlib.sha256(b"bien ban so 60").hexdigest(), size=14)
+    content = b"%PDF-1.4 bien ban so 60"
+    bb = EvidenceFile(path="bb.pdf", sha256=hashlib.sha256(content).hexdigest(), size=len(content))
     assert result.records == (
         record(
             "1.1.1",
@@ -192,3 +193,66 @@ def test_template_refusals_are_one_line_and_exit_2(
     code = template_command(unit, tmp_path / out, tmp_path / assignments if assignments else None)
     assert code == 2
     assert capsys.readouterr().err == message.format(tmp=tmp_path) + "\n"
+
+
+def test_template_header_is_protected_and_data_cells_stay_editable(tmp_path: Path) -> None:
+    """The `Báo cáo` sheet is protected (no password): title and header rows locked, every
+    cell of the data rows unlocked; inserting rows and formatting stay allowed."""
+    out = tmp_path / "VHXH.xlsx"
+    assert template_command("VHXH", out) == 0
+    report = sheet(openpyxl.load_workbook(out), "Báo cáo")
+    assert report.protection.sheet is True and not report.protection.password
+    assert report.protection.insertRows is False and report.protection.formatColumns is False
+    for row in (1, 2, 3):
+        assert all(report.cell(row, c).protection.locked for c in range(1, 12))
+    assert [c.value for c in report[3]] == DESIGN_HEADERS
+    last = report.max_row
+    for row in (4, 5, last):
+        assert not any(report.cell(row, c).protection.locked for c in range(1, 12)), row
+
+
+def test_template_validates_the_period_as_a_month_of_the_plans_year(tmp_path: Path) -> None:
+    """`Kỳ báo cáo` has a date validation from 1/1 to 31/12 of 2026 on every data row, with
+    its message in Vietnamese; the status list and the 0–100 completion remain."""
+    out = tmp_path / "VHXH.xlsx"
+    assert template_command("VHXH", out) == 0
+    report = sheet(openpyxl.load_workbook(out), "Báo cáo")
+    by_type = {v.type: v for v in report.data_validations.dataValidation}
+    assert set(by_type) == {"date", "list", "decimal"}
+    period = by_type["date"]
+    assert (period.operator, period.formula1, period.formula2) == (
+        "between",
+        "DATE(2026,1,1)",
+        "DATE(2026,12,31)",
+    )
+    assert str(period.sqref) == f"C4:C{report.max_row}"
+    assert period.showErrorMessage and period.error == "Nhập một tháng của năm 2026, ví dụ 11/2026"
+    assert (by_type["decimal"].formula1, by_type["decimal"].formula2) == ("0", "100")
+
+
+def test_the_guide_keeps_its_instructions_and_documents_both_unit_layouts(tmp_path: Path) -> None:
+    """`Hướng dẫn` still explains filling in and evidence, and describes both `Đơn vị` layouts;
+    a workbook whose `Đơn vị` sheet follows the second layout reads back with its unit."""
+    out = tmp_path / "CAX_2026-11.xlsx"
+    assert template_command("DTN", out) == 0
+    wb = openpyxl.load_workbook(out)
+    guide = "\n".join(str(r[0]) for r in sheet(wb, "Hướng dẫn").iter_rows(values_only=True))
+    assert "Mỗi dòng là một chỉ tiêu được giao" in guide
+    assert "Báo cáo Hoàn thành phải có minh chứng" in guide
+    assert "dòng tiêu đề 'Mã đơn vị', 'Tên đơn vị' ở ô A1, B1 và giá trị ngay bên dưới" in guide
+    assert "ghi nhãn dọc cột A: 'Mã đơn vị' ở ô A1, 'Tên đơn vị' ở ô A2" in guide
+    assert "giá trị ở ô bên phải (B1, B2)" in guide
+    del wb["Đơn vị"]
+    units = wb.create_sheet("Đơn vị")
+    units.append(["Mã đơn vị", "CAX"])
+    units.append(["Tên đơn vị", "Công an xã"])
+    report = sheet(wb, "Báo cáo")
+    row = next(r[0].row for r in report.iter_rows(min_row=4, max_col=1) if r[0].value == "1.5.17")
+    for offset, value in enumerate(["11/2026", 88, 98, "Đang thực hiện"]):
+        report.cell(row, 3 + offset, value)
+    wb.save(out)
+    result = read_source(out)
+    assert result.errors == ()
+    assert [(r.unit_code, r.target_code, r.source.row) for r in result.records] == [
+        ("CAX", "1.5.17", row)
+    ]

@@ -1,4 +1,4 @@
-"""Helpers for the nq71 mock's tests: a movable clock, an HTTP client bound to the app."""
+"""Helpers for the nq71 mock's tests: an HTTP client bound to an app with a movable clock."""
 
 import hashlib
 import io
@@ -7,12 +7,13 @@ import zipfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from timing_support import MovableClock
 
+from mock_servers.common.clock import Sleep
 from mock_servers.nq71 import Nq71MockConfig, create_app
 
 BASE = "/nq71/1.0"
@@ -21,20 +22,6 @@ CLIENT_SECRET = "nqsync-dev-secret"
 AGENCY = "000.00.32.H19"
 UNIT = "26491"
 PART = 1024 * 1024
-START = datetime(2026, 11, 27, 7, 5, 0, tzinfo=UTC)
-
-
-class FakeClock:
-    """A clock that stands still until moved."""
-
-    def __init__(self, start: datetime = START) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @dataclass
@@ -43,7 +30,7 @@ class Nq71:
 
     app: FastAPI
     http: httpx.AsyncClient
-    clock: FakeClock
+    clock: MovableClock
     token: str = ""
 
     async def fetch_token(self) -> str:
@@ -104,10 +91,13 @@ class Nq71:
 
 
 @asynccontextmanager
-async def open_nq71(clock: FakeClock | None = None, **settings: Any) -> AsyncIterator[Nq71]:
+async def open_nq71(
+    clock: MovableClock | None = None, sleep: Sleep | None = None, **settings: Any
+) -> AsyncIterator[Nq71]:
     """A fresh app (settings as `Nq71MockConfig` fields) with a client and a token."""
-    clock = clock or FakeClock()
-    app = create_app(Nq71MockConfig(**settings), clock=clock)
+    clock = clock or MovableClock()
+    extra = {} if sleep is None else {"sleep": sleep}
+    app = create_app(Nq71MockConfig(**settings), clock=clock, **extra)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://nq71.test") as http:
         mock = Nq71(app=app, http=http, clock=clock)

@@ -1,4 +1,5 @@
 import asyncio
+import threading
 import time
 from collections.abc import AsyncIterator
 
@@ -6,7 +7,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from starlette.responses import HTMLResponse, JSONResponse, Response
+from timing_support import SAFETY_TIMEOUT, HeldSleep
 
+from mock_servers.common.clock import Sleep
 from mock_servers.common.faults import FaultEngine, FaultPlan, FaultRule, install_faults
 from mock_servers.common.server import serving
 
@@ -28,11 +31,22 @@ class Shapes:
         self.expired.append(authorization)
 
 
-def make_app() -> tuple[FastAPI, Shapes, list[str]]:
+class SleepUntilReleased:
+    """An injected sleep that holds its sleepers until released from any thread."""
+
+    def __init__(self) -> None:
+        self.released = threading.Event()
+
+    async def __call__(self, seconds: float) -> None:
+        while not self.released.is_set():
+            await asyncio.sleep(0.01)
+
+
+def make_app(sleep: Sleep = asyncio.sleep) -> tuple[FastAPI, Shapes, list[str]]:
     app = FastAPI()
     shapes = Shapes()
     writes: list[str] = []
-    install_faults(app, shapes)
+    install_faults(app, shapes, sleep)
 
     @app.post("/items")
     def create_item() -> dict[str, int]:
@@ -115,14 +129,19 @@ async def test_admin_paths_are_never_faulted(setup: Setup) -> None:
     assert (await client.get("/items")).status_code == 200
 
 
-async def test_delay_answers_normally_after_waiting(setup: Setup) -> None:
-    """delay answers normally after delay_ms."""
-    client, _, writes = setup
-    await set_rules(client, {"path": "items", "fault": "delay", "delay_ms": 200})
-    started = time.monotonic()
-    response = await client.post("/items")
+async def test_delay_answers_normally_after_waiting() -> None:
+    """delay waits delay_ms before handling the request, then answers it normally."""
+    held = HeldSleep()
+    app, _, writes = make_app(held)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://mock.test") as client:
+        await set_rules(client, {"path": "items", "fault": "delay", "delay_ms": 200})
+        delayed = asyncio.create_task(client.post("/items"))
+        await held.until_sleeping(1)
+        assert held.asked == [0.2] and writes == []
+        held.release()
+        response = await delayed
     assert response.status_code == 200 and writes == ["item"]
-    assert time.monotonic() - started >= 0.2
 
 
 def test_rate_is_reproducible_from_the_seed() -> None:
@@ -170,20 +189,23 @@ def test_reset_drops_the_connection_without_carrying_out_the_request() -> None:
 
 def test_timeout_after_commit_carries_out_the_write_then_stalls() -> None:
     """A client with a shorter timeout gives up, yet the write happened."""
-    app, _, writes = make_app()
+    held = SleepUntilReleased()
+    app, _, writes = make_app(held)
     with serving(app) as url:
-        httpx.post(
-            f"{url}/_admin/faults",
-            json={
-                "rules": [
-                    {"path": "items", "fault": "timeout_after_commit", "delay_ms": 3000, "times": 1}
-                ]
-            },
-        )
-        with pytest.raises(httpx.ReadTimeout):
-            httpx.post(f"{url}/items", timeout=0.5)
-        assert writes == ["item"]
-        assert httpx.get(f"{url}/_admin/state").json() == {"count": 1}
+        try:
+            httpx.post(
+                f"{url}/_admin/faults",
+                json={"rules": [{"path": "items", "fault": "timeout_after_commit", "times": 1}]},
+            )
+            with pytest.raises(httpx.ReadTimeout):
+                httpx.post(f"{url}/items", timeout=0.5)
+            give_up = time.monotonic() + SAFETY_TIMEOUT
+            while httpx.get(f"{url}/_admin/state").json() != {"count": 1}:
+                assert time.monotonic() < give_up, "the write never happened"
+                time.sleep(0.05)
+            assert writes == ["item"]
+        finally:
+            held.released.set()
 
 
 async def test_concurrent_requests_share_the_times_budget() -> None:

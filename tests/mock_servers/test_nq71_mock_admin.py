@@ -14,7 +14,8 @@ async def nq71() -> AsyncIterator[Nq71]:
 
 
 async def test_state_has_the_documented_shape(nq71: Nq71) -> None:
-    """/_admin/state: seed, config (no secret), indicators, reports, uploads, documents, counts."""
+    """/_admin/state: seed, config (no secret), indicators, reports, uploads, documents, counts,
+    the write count, the freeze and the drift rules."""
     report_id = await nq71.create_report()
     tai_lieu_id = await nq71.upload(pdf())
     await nq71.ok(
@@ -36,7 +37,14 @@ async def test_state_has_the_documented_shape(nq71: Nq71) -> None:
         "uploads",
         "documents",
         "counts",
+        "writes",
+        "frozen",
+        "held",
+        "freeze",
+        "drift",
     }
+    assert (state["writes"], state["frozen"], state["freeze"]) == (5, False, None)
+    assert state["drift"] == []
     assert state["seed"] == 11
     assert state["config"] == {
         "ma_don_vi": "26491",

@@ -3,9 +3,9 @@
 import asyncio
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from nq71_mock_support import Nq71, assert_fault, assert_html, open_nq71, report_body
+from timing_support import HeldSleep
 
 
 @pytest.fixture
@@ -37,17 +37,18 @@ async def test_expire_token_fault_invalidates_the_token(nq71: Nq71) -> None:
     assert (await nq71.call("GET", "/chi-tieu")).status_code == 200
 
 
-async def test_delayed_requests_count_in_flight(nq71: Nq71) -> None:
+async def test_delayed_requests_count_in_flight() -> None:
     """Four requests held by a delay fault fill the in-flight limit: a fifth gets 429."""
-    await nq71.faults({"path": "chi-tieu", "fault": "delay", "delay_ms": 400})
-
-    async def fifth() -> httpx.Response:
-        await asyncio.sleep(0.1)
-        return await nq71.call("GET", "/bao-cao")
-
-    results = await asyncio.gather(*(nq71.call("GET", "/chi-tieu") for _ in range(4)), fifth())
-    assert [r.status_code for r in results] == [200, 200, 200, 200, 429]
-    assert (await nq71.call("GET", "/bao-cao")).status_code == 200
+    held = HeldSleep()
+    async with open_nq71(sleep=held) as nq71:
+        await nq71.faults({"path": "chi-tieu", "fault": "delay", "delay_ms": 400})
+        delayed = [asyncio.create_task(nq71.call("GET", "/chi-tieu")) for _ in range(4)]
+        await held.until_sleeping(4)
+        assert (await nq71.call("GET", "/bao-cao")).status_code == 429
+        held.release()
+        assert [r.status_code for r in await asyncio.gather(*delayed)] == [200] * 4
+        assert held.asked == [0.4] * 4
+        assert (await nq71.call("GET", "/bao-cao")).status_code == 200
 
 
 async def test_times_limits_the_hits(nq71: Nq71) -> None:

@@ -16,6 +16,7 @@ from nq71_mock_support import (
     assert_fault,
     open_nq71,
 )
+from timing_support import HeldSleep, RecordingSleep
 
 from mock_servers.common.server import serving
 from mock_servers.nq71 import Nq71MockConfig, create_app
@@ -139,12 +140,16 @@ async def test_wrong_agency_code_is_khong_co_quyen(nq71: Nq71) -> None:
 
 async def test_fifth_request_in_flight_is_throttled_without_retry_after() -> None:
     """With four requests in flight, a fifth gets 429 fault 900800 and no Retry-After."""
-    async with open_nq71(latency_ms=300) as mock:
-        results = await asyncio.gather(*(mock.call("GET", "/chi-tieu") for _ in range(5)))
-        statuses = sorted(r.status_code for r in results)
-        assert statuses == [200, 200, 200, 200, 429]
-        throttled = next(r for r in results if r.status_code == 429)
+    held = HeldSleep(holding=False)
+    async with open_nq71(sleep=held, latency_ms=300) as mock:
+        held.hold()
+        in_flight = [asyncio.create_task(mock.call("GET", "/chi-tieu")) for _ in range(4)]
+        await held.until_sleeping(4)
+        throttled = await mock.call("GET", "/chi-tieu")
         assert_fault(throttled, 429, 900800, "Message throttled out")
+        held.release()
+        assert [r.status_code for r in await asyncio.gather(*in_flight)] == [200] * 4
+        assert held.asked == [0.3] * 5, "the token request, then the four in flight"
         counts = (await mock.state())["counts"]
         assert (counts["throttled"], counts["peak_in_flight"], counts["requests"]) == (1, 4, 5)
         assert (await mock.call("GET", "/chi-tieu")).status_code == 200
@@ -152,26 +157,52 @@ async def test_fifth_request_in_flight_is_throttled_without_retry_after() -> Non
 
 async def test_four_requests_in_flight_are_all_served() -> None:
     """Exactly max_in_flight concurrent requests pass."""
-    async with open_nq71(latency_ms=200) as mock:
-        results = await asyncio.gather(*(mock.call("GET", "/chi-tieu") for _ in range(4)))
-        assert [r.status_code for r in results] == [200] * 4
+    held = HeldSleep(holding=False)
+    async with open_nq71(sleep=held, latency_ms=200) as mock:
+        held.hold()
+        in_flight = [asyncio.create_task(mock.call("GET", "/chi-tieu")) for _ in range(4)]
+        await held.until_sleeping(4)
+        held.release()
+        assert [r.status_code for r in await asyncio.gather(*in_flight)] == [200] * 4
+        assert (await mock.state())["counts"]["peak_in_flight"] == 4
 
 
 async def test_in_flight_limit_is_configurable() -> None:
     """max_in_flight=2: a third concurrent request is throttled."""
-    async with open_nq71(latency_ms=200, max_in_flight=2) as mock:
-        results = await asyncio.gather(*(mock.call("GET", "/chi-tieu") for _ in range(3)))
-        assert sorted(r.status_code for r in results) == [200, 200, 429]
+    held = HeldSleep(holding=False)
+    async with open_nq71(sleep=held, latency_ms=200, max_in_flight=2) as mock:
+        held.hold()
+        in_flight = [asyncio.create_task(mock.call("GET", "/chi-tieu")) for _ in range(2)]
+        await held.until_sleeping(2)
+        assert (await mock.call("GET", "/chi-tieu")).status_code == 429
+        held.release()
+        assert [r.status_code for r in await asyncio.gather(*in_flight)] == [200, 200]
 
 
 async def test_token_admin_and_openapi_are_not_counted_in_flight() -> None:
     """Token requests, /_admin and /openapi.json neither count toward nor suffer the limit."""
-    async with open_nq71(latency_ms=300) as mock:
-        api = [mock.call("GET", "/chi-tieu") for _ in range(4)]
-        others = [mock.http.get("/_admin/state"), mock.http.get("/openapi.json")]
-        results, token = await asyncio.gather(asyncio.gather(*api, *others), mock.fetch_token())
-        assert [r.status_code for r in results] == [200] * 6
-        assert token
+    held = HeldSleep(holding=False)
+    async with open_nq71(sleep=held, latency_ms=300) as mock:
+        held.hold()
+        in_flight = [asyncio.create_task(mock.call("GET", "/chi-tieu")) for _ in range(4)]
+        await held.until_sleeping(4)
+        assert (await mock.http.get("/_admin/state")).status_code == 200
+        assert (await mock.http.get("/openapi.json")).status_code == 200
+        held.release()
+        assert await mock.fetch_token()
+        assert [r.status_code for r in await asyncio.gather(*in_flight)] == [200] * 4
+
+
+async def test_latency_is_added_to_api_and_token_requests_only() -> None:
+    """`latency_ms` delays API and token requests, not /_admin nor the documentation."""
+    recorded = RecordingSleep()
+    async with open_nq71(sleep=recorded, latency_ms=250) as mock:
+        assert recorded.asked == [0.25]
+        await mock.http.get("/_admin/state")
+        await mock.http.get("/openapi.json")
+        assert recorded.asked == [0.25]
+        assert (await mock.call("GET", "/chi-tieu")).status_code == 200
+        assert recorded.asked == [0.25, 0.25]
 
 
 async def test_unknown_path_or_method_is_a_gateway_fault(nq71: Nq71) -> None:

@@ -29,11 +29,15 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def test_state_shows_grants_rows_files_and_counts(client: httpx.AsyncClient) -> None:
-    """/_admin/state holds every grant with its rows and save counts, the files and the counters."""
+    """/_admin/state holds every grant with its rows and save counts, the files, the counters,
+    the write count, the freeze and the drift rules."""
     snapshot = await state(client)
     assert set(snapshot) == {
-        "seed", "generation", "organisation", "username", "grants", "files", "counts"
+        "seed", "generation", "organisation", "username", "grants", "files", "counts", "writes",
+        "frozen", "held", "freeze", "drift",
     }
+    assert (snapshot["writes"], snapshot["frozen"], snapshot["freeze"]) == (0, False, None)
+    assert snapshot["drift"] == []
     assert (snapshot["seed"], snapshot["generation"]) == (0, 1)
     assert snapshot["organisation"] == "UBND xã Đại Phước"
     assert len(snapshot["grants"]) == 21

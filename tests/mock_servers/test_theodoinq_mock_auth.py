@@ -1,4 +1,3 @@
-import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -13,6 +12,7 @@ from theodoinq_support import (
     new_app,
     state,
 )
+from timing_support import MovableClock, RecordingSleep
 
 
 @pytest.fixture
@@ -106,12 +106,14 @@ async def test_missing_or_unknown_token_is_401(
 
 async def test_token_expires_after_its_lifetime() -> None:
     """A token stops working after token_ttl seconds (401 TOKEN_EXPIRED); a new login works."""
-    async with client_for(new_app(token_ttl=1)) as client:
+    clock = MovableClock()
+    async with client_for(new_app(clock=clock, token_ttl=1)) as client:
         response = await client.post(LOGIN, json={"username": USERNAME, "password": PASSWORD})
         assert response.json()["data"]["expiresIn"] == 1
         headers = await login(client)
+        clock.advance(0.9)
         assert (await client.get(GRANTS, headers=headers)).status_code == 200
-        await asyncio.sleep(1.1)
+        clock.advance(0.1)
         expired = await client.get(GRANTS, headers=headers)
         assert expired.status_code == 401
         assert expired.json()["code"] == "TOKEN_EXPIRED"
@@ -139,13 +141,17 @@ async def test_rate_limit_answers_429_with_integer_retry_after() -> None:
 
 
 async def test_rate_limit_refills_over_time() -> None:
-    """After waiting Retry-After seconds the account may call again."""
-    async with client_for(new_app(rate=5.0, burst=1)) as client:
+    """The bucket refills at `rate` tokens a second: after 1/rate seconds the account may call
+    again, not before."""
+    clock = MovableClock()
+    async with client_for(new_app(clock=clock, rate=5.0, burst=1)) as client:
         headers = await login(client)
         throttled = await client.get(GRANTS, headers=headers)
         assert throttled.status_code == 429
         assert throttled.headers["Retry-After"] == "1"
-        await asyncio.sleep(0.25)
+        clock.advance(0.1)
+        assert (await client.get(GRANTS, headers=headers)).status_code == 429
+        clock.advance(0.2)
         assert (await client.get(GRANTS, headers=headers)).status_code == 200
 
 
@@ -174,17 +180,15 @@ async def test_admin_and_openapi_are_not_limited() -> None:
 
 
 async def test_latency_is_added_to_api_requests_only() -> None:
-    """`latency_ms` delays every API request but not /_admin."""
-    async with client_for(new_app(latency_ms=300)) as client:
-        loop = asyncio.get_running_loop()
-        start = loop.time()
+    """`latency_ms` delays every API request but not /_admin nor the documentation."""
+    recorded = RecordingSleep()
+    async with client_for(new_app(sleep=recorded, latency_ms=300)) as client:
         await client.get("/_admin/state")
-        admin_took = loop.time() - start
-        start = loop.time()
+        await client.get("/openapi.json")
+        assert recorded.asked == []
         await client.get(GRANTS, headers={"x-check-auth": "true"})
-        api_took = loop.time() - start
-        assert api_took >= 0.3
-        assert admin_took < 0.3
+        await client.post(LOGIN, json={"username": USERNAME, "password": PASSWORD})
+        assert recorded.asked == [0.3, 0.3]
 
 
 async def test_unknown_paths_and_methods_are_enveloped(client: httpx.AsyncClient) -> None:

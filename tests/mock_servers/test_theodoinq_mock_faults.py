@@ -16,6 +16,7 @@ from theodoinq_support import (
     state,
     upload,
 )
+from timing_support import HeldSleep
 
 
 class Faulty:
@@ -85,13 +86,18 @@ async def test_expire_token_invalidates_the_token(faulty: Faulty) -> None:
     assert (await faulty.grants()).status_code == 200
 
 
-async def test_delay_answers_normally_after_the_delay(faulty: Faulty) -> None:
+async def test_delay_answers_normally_after_the_delay() -> None:
     """delay holds the request for delay_ms, then answers it."""
-    await faulty.rules({"path": "rp_grant", "fault": "delay", "delay_ms": 300, "times": 1})
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    response = await faulty.grants()
-    assert loop.time() - start >= 0.3
+    held = HeldSleep()
+    app = new_app(sleep=held)
+    async with client_for(app) as client:
+        faulty = Faulty(app, client, await login(client))
+        await faulty.rules({"path": "rp_grant", "fault": "delay", "delay_ms": 300, "times": 1})
+        delayed = asyncio.create_task(faulty.grants())
+        await held.until_sleeping(1)
+        assert held.asked == [0.3] and not delayed.done()
+        held.release()
+        response = await delayed
     assert response.status_code == 200 and response.json()["status"] == "OK"
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from mock_servers.common.clock import Clock, Sleep
 from mock_servers.theodoinq import TheodoinqMockConfig, create_app
 
 BASE_URL = "http://theodoinq.test"
@@ -139,6 +140,8 @@ def zip_with(*names: str) -> bytes:
     return buffer.getvalue()
 
 
-def new_app(**changes: Any) -> FastAPI:
-    """A fresh mock app."""
-    return create_app(config(**changes))
+def new_app(clock: Clock | None = None, sleep: Sleep | None = None, **changes: Any) -> FastAPI:
+    """A fresh mock app (config changes as `TheodoinqMockConfig` fields; clock and sleep
+    injected when given)."""
+    extra = {} if sleep is None else {"sleep": sleep}
+    return create_app(config(**changes), clock=clock, **extra)

@@ -1,0 +1,167 @@
+"""The ledger's file-hash cache: a file whose size, mtime and inode are as recorded is not read.
+
+Table `ledger_file_hash` (on the ledger's metadata) holds, per absolute resolved path, the
+(size, mtime_ns, inode) a file had when it was hashed and its sha256. `FileHashCache.lookup`
+answers the recorded sha256 only when all three still match; `remember` writes a batch of
+hashes in one transaction, as one bulk upsert (SQLite and PostgreSQL alike). Deciding what is
+safe to remember (a file modified within the filesystem's timestamp granularity of its hashing
+must not be) is the caller's: see `connectors.local.hash_cache`.
+"""
+
+import os
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import BigInteger, Engine, Executable, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlmodel import Field
+
+from models.db import UTCDateTime, make_engine
+from models.ledger_tables import LEDGER_METADATA, SHA256_LENGTH, LedgerModel, utc_now
+
+_INT64 = 1 << 63
+_BATCH = 500
+
+
+class FileHash(LedgerModel, table=True):
+    """Table `ledger_file_hash`: one row per absolute resolved path."""
+
+    __tablename__ = "ledger_file_hash"
+
+    path: str = Field(primary_key=True)
+    size: int = Field(sa_type=BigInteger)
+    mtime_ns: int = Field(sa_type=BigInteger)
+    inode: int = Field(sa_type=BigInteger)
+    """The inode as a signed 64-bit number (values from 2⁶³ wrap to negative)."""
+    sha256: str = Field(max_length=SHA256_LENGTH)
+    seen_at: datetime = Field(sa_type=UTCDateTime)
+
+
+Stamp = tuple[int, int, int]
+"""(size, mtime_ns, inode as stored)."""
+
+
+def _stamp(stat: os.stat_result) -> Stamp:
+    inode = stat.st_ino
+    return stat.st_size, stat.st_mtime_ns, inode - (1 << 64) if inode >= _INT64 else inode
+
+
+def _table() -> Table:
+    return LEDGER_METADATA.tables[FileHash.__tablename__]
+
+
+def _upsert(dialect: str, table: Table) -> Executable:
+    """INSERT … ON CONFLICT (path) DO UPDATE in DIALECT (sqlite or postgresql)."""
+    updated = ("size", "mtime_ns", "inode", "sha256", "seen_at")
+    if dialect == "postgresql":
+        pg = postgresql.insert(table)
+        return pg.on_conflict_do_update(
+            index_elements=[table.c.path], set_={name: pg.excluded[name] for name in updated}
+        )
+    if dialect == "sqlite":
+        lite = sqlite.insert(table)
+        return lite.on_conflict_do_update(
+            index_elements=[table.c.path], set_={name: lite.excluded[name] for name in updated}
+        )
+    raise ValueError(f"the file-hash cache supports SQLite and PostgreSQL, not {dialect}")
+
+
+class FileHashCache:
+    """The file-hash cache on one ledger database (the ledger's engine, or its own by `open`).
+
+    Reads the whole table once, on the first lookup: a commune's source is at most a few
+    thousand files. Safe to use from one thread at a time.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        owns_engine: bool = False,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        """Use ENGINE (e.g. `Ledger.engine`); with `owns_engine`, `close()` disposes of it."""
+        self._engine = engine
+        self._owns_engine = owns_engine
+        self._clock = clock
+        self._known: dict[str, tuple[Stamp, str]] | None = None
+        self._table_ready = False
+
+    @classmethod
+    def open(cls, url: str) -> Self:
+        """A cache on the ledger database at URL, with its own engine."""
+        return cls(make_engine(url), owns_engine=True)
+
+    def close(self) -> None:
+        """Release the engine's connections if this cache opened it."""
+        if self._owns_engine:
+            self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _ensure_table(self) -> None:
+        if not self._table_ready:
+            try:
+                LEDGER_METADATA.create_all(self._engine, tables=[_table()])
+            except (IntegrityError, ProgrammingError, OperationalError):
+                LEDGER_METADATA.create_all(self._engine, tables=[_table()])
+            self._table_ready = True
+
+    def _load(self) -> dict[str, tuple[Stamp, str]]:
+        if self._known is None:
+            self._ensure_table()
+            table = _table()
+            statement = select(
+                table.c.path, table.c.size, table.c.mtime_ns, table.c.inode, table.c.sha256
+            )
+            with self._engine.connect() as connection:
+                self._known = {
+                    path: ((size, mtime_ns, inode), sha256)
+                    for path, size, mtime_ns, inode, sha256 in connection.execute(statement)
+                }
+        return self._known
+
+    def lookup(self, path: str, stat: os.stat_result) -> str | None:
+        """The recorded sha256 of PATH if its size, mtime_ns and inode are those of STAT."""
+        found = self._load().get(path)
+        if found is None or found[0] != _stamp(stat):
+            return None
+        return found[1]
+
+    def remember(self, entries: Iterable[tuple[str, os.stat_result, str]]) -> int:
+        """Record (path, stat taken before hashing, sha256) of each file, in one transaction;
+        a later entry of the same path wins. How many paths were written."""
+        moment = self._clock()
+        rows: dict[str, dict[str, Any]] = {}
+        for path, stat, sha256 in entries:
+            size, mtime_ns, inode = _stamp(stat)
+            rows[path] = {
+                "path": path, "size": size, "mtime_ns": mtime_ns, "inode": inode,
+                "sha256": sha256.lower(), "seen_at": moment,
+            }
+        if not rows:
+            return 0
+        self._ensure_table()
+        table = _table()
+        batch = list(rows.values())
+        statement = _upsert(self._engine.dialect.name, table)
+        with self._engine.begin() as connection:
+            for start in range(0, len(batch), _BATCH):
+                connection.execute(statement, batch[start : start + _BATCH])
+        if self._known is not None:
+            for row in batch:
+                stamp = (row["size"], row["mtime_ns"], row["inode"])
+                self._known[row["path"]] = (stamp, row["sha256"])
+        return len(batch)
