@@ -276,7 +276,7 @@ def print_summary(outcome: dict[str, Any]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from flows.report_model import STATUS_LABELS, WARNING_LABELS, EntryStatus
+    from flows.report_model import WARNING_LABELS, EntryStatus, status_label
     from models.settings import env_name
 
     console = Console(highlight=False)
@@ -288,7 +288,7 @@ def print_summary(outcome: dict[str, Any]) -> None:
         for status in EntryStatus:
             count = summary.get(status.value, 0)
             if count:
-                table.add_row(STATUS_LABELS[status], str(count))
+                table.add_row(status_label(status, bool(outcome.get("dry_run"))), str(count))
         if not summary:
             table.add_row("Không đồng bộ được (xem báo cáo)", "")
         console.print(table)

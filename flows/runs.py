@@ -40,6 +40,7 @@ def outcome_of(result: SyncResult, *, mode: str) -> dict[str, Any]:
     return {
         "run_id": result.report.run_id,
         "mode": mode,
+        "dry_run": result.report.dry_run,
         "failed": result.report.failed(),
         "config_error": result.config_error,
         "summary": {name: s.summary for name, s in result.report.systems.items()},
@@ -52,6 +53,7 @@ def outcome_of(result: SyncResult, *, mode: str) -> dict[str, Any]:
             "json": str(result.paths.json),
             "xlsx": str(result.paths.xlsx),
             "html": str(result.paths.html),
+            "todo": str(result.paths.todo),
             "log": str(result.paths.directory / RUN_LOG),
         },
     }

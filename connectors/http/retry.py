@@ -129,6 +129,17 @@ def _log_retry(state: RetryCallState) -> None:
         )
 
 
+STILL_IN_FLIGHT = (502, 504)
+"""Gateway answers after which the back end may still be carrying the request out."""
+
+
+def may_still_land(error: RemoteError) -> bool:
+    """Whether the original request may still be carried out after ERROR: no answer came (a
+    timeout, a reset) or a gateway gave up on the back end; a back end's own 500 or 503
+    answer means it is done with the request, so one look-up settles it."""
+    return error.status is None or error.status in STILL_IN_FLIGHT
+
+
 async def settle(find: Callable[[], Awaitable[T | None]], policy: RetryPolicy) -> T | None:
     """Look for a write whose outcome is unknown until found or the settle window is over.
 
@@ -156,10 +167,10 @@ async def write_once(
 ) -> T:
     """Carry out a write the remote does not deduplicate, at most once.
 
-    WRITE is tried under the policy. After a try whose outcome is unknown (timeout, reset,
-    5xx), the write is looked up with FIND until the settle window is over (the original may
-    still land) and, when found, the loop ends with it instead of writing again. A try that
-    surely did not happen (refused connection, rate limit) is simply tried again.
+    WRITE is tried under the policy. After a try whose outcome is unknown, the write is looked
+    up with FIND (until the settle window is over when the original may still land, see
+    `may_still_land`) and, when found, the loop ends with it instead of writing again. A try
+    that surely did not happen (refused connection, rate limit) is simply tried again.
     """
     last: RemoteError | None = None
 
@@ -168,7 +179,7 @@ async def write_once(
         if last is not None and last.outcome_unknown:
             log.info("unknown_outcome_lookup", system=last.system, code=last.code,
                      status=last.status)
-            found = await settle(find, policy)
+            found = await (settle(find, policy) if may_still_land(last) else find())
             if found is not None:
                 return found
         try:

@@ -416,3 +416,27 @@ async def test_credentials_refused_once_are_not_a_configuration_error() -> None:
     with pytest.raises(RemoteError):
         await SingleFlightToken(never, sleep=fake.sleep).get()
     assert len(fake.slept) == 3
+
+
+async def test_a_back_end_error_answer_is_settled_by_one_look() -> None:
+    """After a 500 answer the back end is done with the request: one look, no waiting."""
+    fake = FakeTime()
+    policy = RetryPolicy(
+        initial_backoff=0.01, jitter=0, settle_window=60.0, settle_interval=1.0,
+        sleep=fake.sleep, clock=fake.clock,
+    )
+    looks: list[float] = []
+    writes: list[int] = []
+
+    async def write() -> str:
+        writes.append(1)
+        if len(writes) == 1:
+            raise RemoteError("demo", "HTTP 500", RETRY_UNKNOWN, status=500)
+        return "second"
+
+    async def find() -> str | None:
+        looks.append(fake.now)
+        return None
+
+    assert await write_once(write, find, policy) == "second"
+    assert len(looks) == 1 and sum(fake.slept) < 1.0

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select
+from test_ledger import postgres_server, postgres_url
 
 from models.file_cache import FileHash, FileHashCache
 from models.ledger import Ledger
-from test_ledger import postgres_server, postgres_url
 
 __all__ = ["postgres_server", "postgres_url"]
 
@@ -17,7 +17,9 @@ SHA_B = "b" * 64
 MOMENT = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 
 
-def stat(size: int = 10, mtime_ns: int = 1_700_000_000_000_000_000, inode: int = 42) -> os.stat_result:
+def stat(
+    size: int = 10, mtime_ns: int = 1_700_000_000_000_000_000, inode: int = 42
+) -> os.stat_result:
     fields = [0o100644, inode, 1, 1, 0, 0, size, 0, mtime_ns // 10**9, mtime_ns // 10**9]
     return os.stat_result(fields, {"st_mtime_ns": mtime_ns})
 
@@ -98,7 +100,7 @@ def test_the_table_lives_in_the_ledger_database_with_the_clock_time(tmp_path: Pa
         cache.remember([("/src/a.pdf", stat(), SHA_A.upper())])
         tables = set(inspect(ledger.engine).get_table_names())
         with ledger.engine.connect() as connection:
-            row = connection.execute(select(FileHash.sha256, FileHash.seen_at)).one()  # type: ignore[call-overload]
+            row = connection.execute(select(FileHash.sha256, FileHash.seen_at)).one()
     assert {"ledger_run", "ledger_file_hash"} <= tables
     assert row.sha256 == SHA_A
     assert row.seen_at.replace(tzinfo=UTC) == MOMENT

@@ -70,7 +70,8 @@ def test_full_run_then_a_no_op_rerun(world: World, capfd: pytest.CaptureFixture[
     assert len(report["errors"]) == 2
     folder = Path(result["reports"]["json"]).parent
     assert {p.name for p in folder.iterdir()} >= {
-        "reconciliation.json", "reconciliation.xlsx", "reconciliation.html", "run.log"
+        "reconciliation.json", "reconciliation.xlsx", "reconciliation.html", "run.log",
+        "viec-can-lam.xlsx",
     }
     keys = {a.key for a in asyncio.run(artifacts_of(run_id))}
     assert {"nqsync-reconciliation", "nqsync-reconciliation-entries"} <= keys

@@ -18,8 +18,13 @@ from flows.reconcile import (
     COMPARED_FIELDS,
     NO_OUTCOME,
     code_key,
+    diff_rows,
+    local_item,
+    outcome_item,
     reconcile_system,
+    remote_item,
     summarise,
+    to_entry,
 )
 from flows.report_model import Difference, Entry, EntryStatus, EvidenceStatus
 from models.records import EvidenceFile, ProgressRecord, SourceRef, Status
@@ -553,3 +558,70 @@ def test_the_report_serialises_to_the_issues_json_shape() -> None:
         "target_code", "period", "status", "local", "remote", "differences", "error", "evidence"
     }
     assert dumped["entries"][0]["status"] == "in_sync"
+
+
+def test_the_snapshot_is_indexed_once_never_searched_per_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`RemoteSnapshot.get` (a linear scan) is never called: the remote side comes from an
+    index built once."""
+
+    def scan(self: RemoteSnapshot, target_code: str, period: str) -> RemoteReport | None:
+        raise AssertionError("linear scan per record")
+
+    monkeypatch.setattr(RemoteSnapshot, "get", scan)
+    records = [rec(f"1.5.{i}") for i in range(1, 20)]
+    snapshot = snap("nq71", *(remote(f"1.5.{i}", rid=f"r{i}") for i in range(1, 20)))
+    report = reconcile_system(
+        "nq71", records, plan_for(snapshot, *((r, "none") for r in records)), None, None
+    )
+    assert [e.remote_id for e in report.entries] == [f"r{i}" for i in range(1, 20)]
+
+
+def test_the_first_of_two_remote_reports_of_a_key_is_the_remote_side() -> None:
+    """Two reports for one key: the first is compared, as the snapshot's own lookup would."""
+    record = rec(actual=80)
+    snapshot = snap("nq71", remote(rid="first", actual=80), remote(rid="second", actual=10))
+    entry = only(
+        reconcile_system(
+            "nq71", [record], plan_for(snapshot, (record, "none")), None, None
+        ).entries
+    )
+    assert (entry.remote_id, entry.differences) == ("first", {})
+
+
+def test_entries_do_not_share_their_containers() -> None:
+    """Each entry owns its lists and dicts: changing one entry leaves the others as they were."""
+    proof = ev("a.pdf", SHA_A)
+    first, second = rec("1.5.1", evidence=(proof,)), rec("1.5.2", evidence=(proof,))
+    snapshot = snap("nq71")
+    report = reconcile_system(
+        "nq71", [first, second],
+        plan_for(snapshot, (first, "create"), (second, "create")), None, None,
+    )
+    one, two = report.entries
+    one.evidence.local.append("b.pdf")
+    assert one.local is not None
+    one.local["note"] = "khác"
+    assert two.evidence.local == ["a.pdf"]
+    assert two.local is not None and two.local["note"] == "Đã rà soát"
+
+
+def test_reconcile_system_and_the_plain_diff_agree() -> None:
+    """The models' path gives, entry for entry, the plain rows turned into entries."""
+    records = [rec("1.5.1", note="Mới"), rec("1.5.2", evidence=(ev("a.pdf", SHA_A),))]
+    snapshot = snap("nq71", remote("1.5.1", note="Cũ"), remote("1.5.8", rid="r8"))
+    plan = plan_for(snapshot, *((r, "update") for r in records))
+    outcomes = [result(records[0], Outcome.UPDATED), result(records[1], Outcome.IN_SYNC)]
+    report = reconcile_system("nq71", records, plan, outcomes, snapshot)
+    rows = diff_rows(
+        "nq71",
+        [local_item(r) for r in records],
+        [remote_item(r) for r in snapshot.reports],
+        {},
+        {(o.target_code, o.period): outcome_item(o) for o in outcomes},
+    )
+    assert report.entries == [to_entry(row) for row in rows]
+    assert [e.status for e in report.entries] == [
+        EntryStatus.UPDATED, EntryStatus.IN_SYNC, EntryStatus.REMOTE_ONLY
+    ]
