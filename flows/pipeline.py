@@ -150,7 +150,7 @@ async def run_sync(
     run = _Run(request, periods, local, stage, progress)
     try:
         await run.all_systems(preflight(request.systems, settings))
-    except Exception as error:  # noqa: BLE001 - a run always ends with its report
+    except Exception as error:
         log.exception("run_failed", run_id=request.run_id)
         run.fail_all(f"Lỗi nội bộ của nqsync ({type(error).__name__}); xem run.log.")
     finally:
@@ -252,7 +252,7 @@ class _Run:
         except RemoteError as error:
             message = redact_text(f"{system}: {error.message}")
             self.fail(system, message, config=error.decision.failure_type is FailureType.CONFIG)
-        except Exception as error:  # noqa: BLE001 - one system's fault never loses the run
+        except Exception as error:
             log.exception("system_internal_fault", run_id=self.request.run_id, system=system)
             self.fail(system, f"{system}: lỗi nội bộ của nqsync ({type(error).__name__}).")
         return None

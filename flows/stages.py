@@ -11,14 +11,15 @@ from pydantic import BaseModel, ConfigDict
 
 from connectors.base import RecordOutcome, RemoteSnapshot, SyncPlan
 from connectors.factory import System, open_adapter
-from connectors.nq71.mapping import MappingFileError, load_overrides
 from connectors.local.assignments import read_assignments
 from connectors.local.reader import read_source
+from connectors.nq71.mapping import MappingFileError, load_overrides
 from flows.reconcile import reconcile_system
 from flows.render import ReportPaths, write_reports
 from flows.report_model import LedgerState, Reconciliation, SystemReport
 from flows.selection import select_commune_figures
 from models.assignment import AssignmentSet
+from models.file_cache import FileHashCache
 from models.ledger import Ledger
 from models.records import ProgressRecord, RowError, SourceFile
 from models.settings import Settings, get_settings
@@ -40,8 +41,13 @@ class LocalSide(BaseModel):
 async def read_units(
     source: Path, assignments: Path | None, periods: Sequence[str]
 ) -> LocalSide:
-    """Read and normalise the source folder; pick the commune's figure for PERIODS."""
-    result = read_source(source)
+    """Read and normalise the source folder; pick the commune's figure for PERIODS.
+
+    Files unchanged since the ledger last hashed them (same size, mtime and inode) are not
+    hashed again.
+    """
+    with _ledger() as ledger:
+        result = read_source(source, FileHashCache(ledger.engine))
     assignment_set = read_assignments(assignments) if assignments is not None else None
     errors = result.errors + (assignment_set.errors if assignment_set else ())
     in_periods = [r for r in result.records if r.period in periods]

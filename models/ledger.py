@@ -31,6 +31,9 @@ from models.ledger_tables import (
     RunCreate,
     RunPublic,
     RunStatus,
+    SeenAttachments,
+    SeenAttachmentsBase,
+    SeenAttachmentsPublic,
     SyncState,
     SyncStatePublic,
     SyncStateUpdate,
@@ -51,6 +54,8 @@ __all__ = [
     "RunCreate",
     "RunPublic",
     "RunStatus",
+    "SeenAttachmentsBase",
+    "SeenAttachmentsPublic",
     "SyncStatePublic",
     "SyncStateUpdate",
     "UploadPublic",
@@ -587,6 +592,45 @@ class Ledger:
             return len(rows)
 
         return self._write(work)
+
+
+    # Attachments last read (nq71)
+
+    def seen_attachments(self, system: str) -> dict[tuple[str, str], SeenAttachmentsPublic]:
+        """SYSTEM's remembered attachments by (target_code, period)."""
+        statement = select(SeenAttachments).where(SeenAttachments.system == system)
+        rows = self._read(lambda session: session.exec(statement).all())
+        return {
+            (row.target_code, row.period): SeenAttachmentsPublic.model_validate(row)
+            for row in rows
+        }
+
+    def remember_attachments(
+        self, entries: Iterable[SeenAttachmentsBase], *, at: datetime | None = None
+    ) -> None:
+        """Remember what was read, replacing earlier copies, in one transaction."""
+        moment = at or utc_now()
+        items = list(entries)
+        if not items:
+            return
+
+        def work(session: Session) -> None:
+            for item in items:
+                statement = select(SeenAttachments).where(
+                    SeenAttachments.system == item.system,
+                    SeenAttachments.target_code == item.target_code,
+                    SeenAttachments.period == item.period,
+                )
+                row = session.exec(statement).first() or SeenAttachments(
+                    system=item.system, target_code=item.target_code, period=item.period,
+                    remote_id=item.remote_id, seen_at=moment,
+                )
+                for name in ("remote_id", "version", "count", "attachments"):
+                    setattr(row, name, getattr(item, name))
+                row.seen_at = moment
+                session.add(row)
+
+        self._write(work)
 
 
 def _get_upload(session: Session, system: str, sha256: str) -> Upload | None:

@@ -313,3 +313,35 @@ class IntentPublic(IntentBase):
     id: int
     opened_at: datetime
     closed_at: datetime | None
+
+
+class SeenAttachmentsBase(LedgerModel):
+    """The attachments nqsync last read for one remote report, and the report's version then.
+
+    A later fetch that finds the same report at the same version with as many attachments
+    trusts this copy instead of reading them again (cost follows change).
+    """
+
+    system: str = Field(max_length=16)
+    target_code: str = Field(max_length=16)
+    period: str = Field(max_length=7)
+    remote_id: str
+    version: str | None = None
+    count: int = 0
+    attachments: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+
+
+class SeenAttachments(SeenAttachmentsBase, table=True):
+    """Table `ledger_seen_attachments`, one row per (system, target_code, period)."""
+
+    __tablename__ = "ledger_seen_attachments"
+    __table_args__ = (UniqueConstraint("system", "target_code", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    seen_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SeenAttachmentsPublic(SeenAttachmentsBase):
+    """A remembered set of attachments, as read back."""
+
+    seen_at: datetime

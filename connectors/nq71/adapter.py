@@ -8,7 +8,8 @@ is attached. Duplicates already on the remote are reported, never added to.
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,8 @@ from connectors.planning import (
 )
 from models import catalogue
 from models.fingerprint import fingerprint
-from models.ledger import IntentPublic, Ledger
+from models.ledger import IntentPublic, Ledger, SeenAttachmentsBase, SeenAttachmentsPublic
+from models.ledger_tables import utc_now
 from models.records import EvidenceFile, ProgressRecord, Status
 
 SYSTEM = "nq71"
@@ -123,6 +125,7 @@ class Nq71Adapter:
         self.ledger = ledger
         self.evidence_root = evidence_root
         self.mapping_file = mapping_file
+        self.now: Callable[[], datetime] = utc_now
 
     async def fetch(self, periods: Sequence[str]) -> RemoteSnapshot:
         """Map the indicators, then read every report of PERIODS with its attachments."""
@@ -150,11 +153,19 @@ class Nq71Adapter:
                 main = self._canonical(plan_code, period, found)
                 others = [str(r["id"]) for r in found if r is not main]
                 chosen.append((plan_code, period, main, others))
-        files = await asyncio.gather(
-            *(self._attachments(report) for _, _, report, _ in chosen)
-        )
-        for (code, period, report, others), attached in zip(chosen, files, strict=True):
+        seen = self.ledger.seen_attachments(SYSTEM)
+        async with asyncio.TaskGroup() as group:
+            tasks = [
+                group.create_task(self._attachments(report, seen.get((code, period))))
+                for code, period, report, _ in chosen
+            ]
+        fresh: list[SeenAttachmentsBase] = []
+        for (code, period, report, others), task in zip(chosen, tasks, strict=True):
+            attached, was_read = task.result()
+            if was_read:
+                fresh.append(_seen(code, period, report, attached))
             snapshot.reports.append(self._remote(code, period, report, others, attached))
+        self.ledger.remember_attachments(fresh)
         return snapshot
 
     def _canonical(
@@ -164,10 +175,16 @@ class Nq71Adapter:
         ours = [r for r in found if state is not None and str(r["id"]) == state.remote_id]
         return ours[0] if ours else min(found, key=lambda r: int(r["id"]))
 
-    async def _attachments(self, report: Mapping[str, Any]) -> list[dict[str, Any]]:
-        if not int(report.get("so_minh_chung") or 0):
-            return []
-        return await self.client.attachments(int(report["id"]))
+    async def _attachments(
+        self, report: Mapping[str, Any], seen: SeenAttachmentsPublic | None
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """A report's attachments, and whether they were read now (not remembered)."""
+        count = int(report.get("so_minh_chung") or 0)
+        if not count:
+            return [], False
+        if seen is not None and still_valid(seen, report, self.now()):
+            return list(seen.attachments), False
+        return await self.client.attachments(int(report["id"])), True
 
     def _remote(
         self,
@@ -322,8 +339,13 @@ class Nq71Adapter:
         if report_fingerprint(current, []) != report_fingerprint(fields, []):
             await self.client.update_report(report_id, fields)
         after = await self._read(report_id, indicator, record.period)
-        files = [str(a.get("sha256")) for a in await self.client.attachments(report_id)]
+        final = await self.client.attachments(report_id)
+        files = [str(a.get("sha256")) for a in final]
         remote_fp = report_fingerprint(after or {}, files)
+        if after is not None:
+            self.ledger.remember_attachments(
+                [_seen(change.target_code, change.period, after, final)]
+            )
         self.ledger.note_intent_step(intent, remote_fp)
         outcome = Outcome.CREATED if created else Outcome.UPDATED
         version = (after or {}).get("ngay_cap_nhat")
@@ -463,6 +485,33 @@ class Nq71Adapter:
             raise
         self.ledger.record_upload(SYSTEM, evidence, document)
         return document
+
+
+REVIEW_REFRESH = timedelta(hours=12)
+"""Attachments still waiting for a review are read again after this long: a review changes
+neither the report's version nor its count of attachments."""
+
+
+def still_valid(seen: SeenAttachmentsPublic, report: Mapping[str, Any], now: datetime) -> bool:
+    """Whether remembered attachments still stand for REPORT: same report, same version, as
+    many attachments, and none waiting for a review for longer than `REVIEW_REFRESH`."""
+    if (seen.remote_id, seen.version, seen.count) != (
+        str(report.get("id")), report.get("ngay_cap_nhat"), int(report.get("so_minh_chung") or 0)
+    ):
+        return False
+    pending = any(
+        int((a.get("tham_dinh") or {}).get("ket_qua") or 0) == 0 for a in seen.attachments
+    )
+    return not pending or now - seen.seen_at < REVIEW_REFRESH
+
+
+def _seen(
+    code: str, period: str, report: Mapping[str, Any], attached: list[dict[str, Any]]
+) -> SeenAttachmentsBase:
+    return SeenAttachmentsBase(
+        system=SYSTEM, target_code=code, period=period, remote_id=str(report.get("id")),
+        version=report.get("ngay_cap_nhat"), count=len(attached), attachments=attached,
+    )
 
 
 def _creatable(fields: Mapping[str, Any]) -> dict[str, Any]:

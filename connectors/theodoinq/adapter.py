@@ -93,6 +93,7 @@ class TheodoinqAdapter:
         self.ledger = ledger
         self.evidence_root = evidence_root
         self._verified: set[str] = set()
+        self._files: dict[str, asyncio.Future[str]] = {}
 
     async def fetch(self, periods: Sequence[str]) -> RemoteSnapshot:
         """Read the monthly grants of PERIODS and their whole reports."""
@@ -268,14 +269,19 @@ class TheodoinqAdapter:
     ) -> list[RecordOutcome]:
         results: dict[str, RecordOutcome] = {}
         file_ids: dict[str, list[str]] = {}
-        for change in changes:
+
+        async def files_of(change: PlannedChange) -> None:
             assert change.record is not None
             try:
                 file_ids[change.target_code] = [
-                    await self._ensure_file(e) for e in change.record.evidence
+                    await self._file_id(e) for e in change.record.evidence
                 ]
             except (LocalFileError, RemoteError) as error:
                 results[change.target_code] = self._failed(change, failure_reason(SYSTEM, error))
+
+        async with asyncio.TaskGroup() as group:
+            for change in changes:
+                group.create_task(files_of(change))
         pending = [c for c in changes if c.target_code not in results]
         if not pending:
             return list(results.values())
@@ -373,6 +379,14 @@ class TheodoinqAdapter:
                 receipt=_receipt(receipt.remote_id, row, pushed),
             )
         return results
+
+    async def _file_id(self, evidence: EvidenceFile) -> str:
+        """The remote file id of this content; one upload per content however many ask."""
+        task = self._files.get(evidence.sha256)
+        if task is None:
+            task = asyncio.ensure_future(self._ensure_file(evidence))
+            self._files[evidence.sha256] = task
+        return await asyncio.shield(task)
 
     async def _ensure_file(self, evidence: EvidenceFile) -> str:
         """The remote file id of this content: the ledger's, the remote's, or a new upload."""

@@ -17,6 +17,9 @@ from connectors.logs import register_secret
 from connectors.theodoinq.errors import TABLE
 
 SYSTEM = "theodoinq"
+PACE, BURST = 9.8, 19
+"""The contract's 10 requests/s with bursts of 20, less 2 % and one request of margin for the
+jitter between when a request leaves and when the gateway counts it."""
 
 
 def interpret(response: httpx.Response) -> Any:
@@ -73,7 +76,7 @@ class TheodoinqClient:
             system=SYSTEM,
             client=http,
             table=TABLE,
-            pacer=pacer or TokenBucket(rate=8, burst=10),
+            pacer=pacer or TokenBucket(rate=PACE, burst=BURST),
             interpret=interpret,
             auth=self.auth,
             auth_headers=lambda token: {

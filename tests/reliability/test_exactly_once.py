@@ -123,3 +123,16 @@ def test_a_value_a_formula_left_one_ulp_short_is_a_completion(rig: World) -> Non
     for system in rig.urls:
         [entry] = [e for e in result.report.systems[system].entries if e.target_code == "1.5.12"]
         assert entry.status.value == "held", (system, entry)
+
+
+def test_a_no_op_rerun_reads_one_listing_per_system_and_period(rig: World) -> None:
+    """Nothing changed: no write, and no per-report read (one login, one listing each)."""
+    rig.sync()
+    before = {s: rig.state(s)["counts"]["requests"] for s in rig.urls}
+    writes_before = writes(rig)
+    again = rig.sync()
+    assert all(set(c) == {"in_sync"} for c in statuses(again).values())
+    assert writes(rig) == writes_before
+    spent = {s: rig.state(s)["counts"]["requests"] - before[s] for s in rig.urls}
+    assert spent["theodoinq"] <= 3, spent
+    assert spent["nq71"] <= 3, spent
