@@ -6,12 +6,13 @@ detached `*Public` models, so callers never hold a session.
 """
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -190,29 +191,49 @@ class Ledger:
 
     def record_reports(
         self, run_id: str, records: Iterable[ProgressRecord], *, at: datetime | None = None
-    ) -> list[CanonicalReportPublic]:
+    ) -> int:
         """Record the canonical reports read in a run, and their evidence files, in one go.
 
-        A report keeps its first-seen run; `changed_run_id` moves only when its fingerprint does.
+        One transaction and a few bulk statements, whatever the number of records. A report
+        keeps its first-seen run; `changed_run_id` moves only when its fingerprint does.
         """
         moment = at or utc_now()
-        batch = list(records)
+        batch = {record.key: record for record in records}
+        if not batch:
+            return 0
+        periods = sorted({key[2] for key in batch})
 
-        def work(session: Session) -> list[CanonicalReport]:
-            rows = []
-            for record in batch:
-                for evidence in record.evidence:
-                    _upsert_evidence(session, evidence, moment)
-                rows.append(_upsert_report(session, run_id, record, moment))
-            return rows
+        def work(session: Session) -> int:
+            _bulk_evidence(session, [e for r in batch.values() for e in r.evidence], moment)
+            existing = _reports_of(session, periods)
+            inserts, updates = [], []
+            for key, record in batch.items():
+                values = _report_values(run_id, record, moment)
+                row = existing.get(key)
+                if row is None:
+                    inserts.append(
+                        {**values, "first_seen_run_id": run_id, "changed_run_id": run_id}
+                    )
+                    continue
+                if row.fingerprint != values["fingerprint"]:
+                    values["changed_run_id"] = run_id
+                updates.append({**values, "id": row.id})
+            if inserts:
+                session.execute(insert(CanonicalReport), inserts)
+            if updates:
+                session.execute(update(CanonicalReport), updates)
+            return len(batch)
 
-        return [CanonicalReportPublic.model_validate(row) for row in self._write(work)]
+        return self._write(work)
 
     def record_report(
         self, run_id: str, record: ProgressRecord, *, at: datetime | None = None
     ) -> CanonicalReportPublic:
         """Record one canonical report read in a run (see `record_reports`)."""
-        return self.record_reports(run_id, [record], at=at)[0]
+        self.record_reports(run_id, [record], at=at)
+        stored = self.get_report(*record.key)
+        assert stored is not None
+        return stored
 
     def get_report(
         self, unit_code: str, target_code: str, period: str
@@ -661,58 +682,61 @@ def _get_sync_state(
     return session.exec(statement).first()
 
 
-def _upsert_evidence(session: Session, evidence: EvidenceFile, at: datetime) -> Evidence:
-    sha256 = evidence.sha256.lower()
-    row = session.get(Evidence, sha256) or Evidence(
-        sha256=sha256, path=evidence.path, size=evidence.size, first_seen_at=at, last_seen_at=at
+def _bulk_evidence(session: Session, files: Sequence[EvidenceFile], at: datetime) -> None:
+    """Insert the evidence files not yet known and touch the others, in bulk."""
+    latest = {e.sha256.lower(): e for e in files}
+    if not latest:
+        return
+    known = set(
+        session.exec(select(Evidence.sha256).where(col(Evidence.sha256).in_(list(latest))))
     )
-    row.path = evidence.path
-    row.size = evidence.size
-    row.last_seen_at = at
-    session.add(row)
-    session.flush()
+    rows = [
+        {"sha256": sha, "path": e.path, "size": e.size, "last_seen_at": at}
+        for sha, e in latest.items()
+    ]
+    fresh = [{**row, "first_seen_at": at} for row in rows if row["sha256"] not in known]
+    if fresh:
+        session.execute(insert(Evidence), fresh)
+    seen = [row for row in rows if row["sha256"] in known]
+    if seen:
+        session.execute(update(Evidence), seen)
+
+
+def _upsert_evidence(session: Session, evidence: EvidenceFile, at: datetime) -> Evidence:
+    _bulk_evidence(session, [evidence], at)
+    row = session.get(Evidence, evidence.sha256.lower(), populate_existing=True)
+    assert row is not None
     return row
 
 
-def _upsert_report(
-    session: Session, run_id: str, record: ProgressRecord, at: datetime
-) -> CanonicalReport:
-    statement = select(CanonicalReport).where(
-        CanonicalReport.unit_code == record.unit_code,
-        CanonicalReport.target_code == record.target_code,
-        CanonicalReport.period == record.period,
-    )
-    row = session.exec(statement).first()
-    digest = record_fingerprint(record)
-    values: dict[str, Any] = {
-        "actual": record.actual,
-        "progress_percent": record.progress_percent,
-        "status": record.status,
+def _reports_of(session: Session, periods: Sequence[str]) -> dict[tuple[str, str, str], Any]:
+    """Id and fingerprint of the recorded reports of PERIODS, by key (plain rows, no objects)."""
+    table = LEDGER_METADATA.tables[CanonicalReport.__tablename__]
+    statement = sa_select(
+        table.c.unit_code, table.c.target_code, table.c.period, table.c.id, table.c.fingerprint
+    ).where(table.c.period.in_(periods))
+    return {(r.unit_code, r.target_code, r.period): r for r in session.execute(statement)}
+
+
+def _report_values(run_id: str, record: ProgressRecord, at: datetime) -> dict[str, Any]:
+    return {
+        "unit_code": record.unit_code,
+        "target_code": record.target_code,
+        "period": record.period,
+        "actual": None if record.actual is None else float(record.actual),
+        "progress_percent": (
+            None if record.progress_percent is None else float(record.progress_percent)
+        ),
+        "status": record.status.value,
         "note": record.note,
         "reporter": record.reporter,
         "evidence_sha256": list(dict.fromkeys(e.sha256.lower() for e in record.evidence)),
         "document_number": record.document_number,
         "issue_date": record.issue_date,
-        "fingerprint": digest,
+        "fingerprint": record_fingerprint(record),
         "source_file": record.source.file,
         "source_sheet": record.source.sheet,
         "source_row": record.source.row,
         "last_seen_run_id": run_id,
         "updated_at": at,
     }
-    if row is None:
-        row = CanonicalReport(
-            unit_code=record.unit_code,
-            target_code=record.target_code,
-            period=record.period,
-            first_seen_run_id=run_id,
-            changed_run_id=run_id,
-            **values,
-        )
-    elif row.fingerprint != digest:
-        row.changed_run_id = run_id
-    for name, value in values.items():
-        setattr(row, name, value)
-    session.add(row)
-    session.flush()
-    return row
