@@ -32,25 +32,13 @@ import structlog
 from pydantic import SecretStr
 from structlog.typing import EventDict, Processor, WrappedLogger
 
+from models.sensitive import is_sensitive_key
 from models.settings import Settings, get_settings
 
 REDACTED = "[REDACTED]"
 MIN_SECRET_LENGTH = 4
 MAX_RUNTIME_SECRETS = 1024
 
-_SENSITIVE_KEY_PARTS = (
-    "password",
-    "passwd",
-    "secret",
-    "token",
-    "authorization",
-    "api_key",
-    "apikey",
-    "cookie",
-    "credential",
-    "private_key",
-)
-_SENSITIVE_KEYS = frozenset({"auth", "pwd", "proxy_authorization"})
 _SCALARS = (int, float, bool, type(None))
 _KEY_WORDS = r"[\w.-]*(?:password|passwd|secret|token|authorization|api[_-]?key|cookie)[\w.-]*"
 
@@ -67,12 +55,6 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(rf"(?i)(\b{_KEY_WORDS}=)([^&\s\"',;]+)"), rf"\1{REDACTED}"),
 )
-
-
-def is_sensitive_key(key: str) -> bool:
-    """Whether a key names a secret: password, secret, token, authorization… in any case."""
-    name = key.strip().lower().replace("-", "_")
-    return name in _SENSITIVE_KEYS or any(part in name for part in _SENSITIVE_KEY_PARTS)
 
 
 def _variants(secret: str) -> set[str]:

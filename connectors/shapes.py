@@ -599,7 +599,8 @@ class ShapeRecorder:
     """Collects the shapes of one system's JSON answers during a run, per endpoint key.
 
     Feed it every answer (`observe_response`, or `observe` with the parsed body), then `check`
-    once at the end of the fetch. Safe to share between threads and tasks.
+    at the end of the fetch (and again at the end of the run for the answers to the writes).
+    Safe to share between threads and tasks.
     """
 
     def __init__(self, system: str) -> None:
@@ -631,12 +632,16 @@ class ShapeRecorder:
     ) -> list[DriftFinding]:
         """Compare each endpoint's shape with the one recorded in STORE; the findings.
 
-        The new baseline (`learned`) is recorded unless a finding touches a field nqsync uses:
-        then the recorded shape stays, so every later run reports (and stops on) it again
-        until the remote is back to it or the change is accepted (ACCEPT records it anyway).
+        The shapes compared are taken out of the recorder: a later `check` sees only the
+        answers observed after this one. The new baseline (`learned`) is recorded unless a
+        finding touches a field nqsync uses: then the recorded shape stays, so every later run
+        reports (and stops on) it again until the remote is back to it or the change is
+        accepted (ACCEPT records it anyway).
         """
+        with self._lock:
+            taken, self._shapes = self._shapes, {}
         findings: list[DriftFinding] = []
-        for key, shape in sorted(self.shapes().items()):
+        for key, shape in sorted(taken.items()):
             recorded = store.last(self.system, key)
             old = None if recorded is None else Shape.from_json(recorded.shape)
             found = compare(old, shape)

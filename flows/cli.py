@@ -218,6 +218,57 @@ def demo(
     raise typer.Exit(demo_command(workdir, prefect=prefect, verbose=verbose))
 
 
+audit_app = typer.Typer(
+    help="Nhật ký kiểm toán: kiểm tra chuỗi mã băm, xuất lịch sử ghi cho văn phòng hoặc thanh tra.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(audit_app, name="audit")
+
+
+def _audit_database_url() -> str:
+    from flows.commands import check_settings
+    from models.settings import get_settings
+
+    problem = check_settings()
+    if problem:
+        typer.echo(f"Lỗi: {problem}", err=True)
+        raise typer.Exit(2)
+    return get_settings().database_url
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Tính lại chuỗi mã băm của nhật ký kiểm toán, chỉ ra mục đầu tiên bị sửa, xóa hoặc thay."""
+    from flows.audit import verify_command
+
+    raise typer.Exit(verify_command(_audit_database_url()))
+
+
+@audit_app.command("export")
+def audit_export(
+    period: Annotated[
+        str | None,
+        typer.Option("--period", metavar="YYYY-MM", help="Chỉ xuất kỳ báo cáo này, ví dụ 2026-11."),
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option("--target", metavar="CODE", help="Chỉ xuất chỉ tiêu này, ví dụ 1.5.17."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="DIR", help="Thư mục ghi tệp; mặc định NQSYNC_REPORT_DIR."),
+    ] = None,
+) -> None:
+    """Xuất lịch sử ghi (Excel và CSV, tiêu đề tiếng Việt) từ nhật ký kiểm toán."""
+    from flows.audit import export_command
+    from models.settings import get_settings
+
+    database_url = _audit_database_url()
+    out_dir = out if out is not None else get_settings().report_dir
+    raise typer.Exit(export_command(database_url, out_dir, period=period, target=target))
+
+
 def main() -> None:
     """Console-script entry point: settings errors and interrupts without a traceback."""
     try:

@@ -4,7 +4,9 @@
 Each is timed twice on N rows: the first write inserts, the second (the same keys, changed
 values) updates. Keys carry a per-run token, so a reused PostgreSQL database gets new rows.
 
-`python -m flows.benchmarks.ledger_bench --size N [--url URL] --json`
+`python -m flows.benchmarks.ledger_bench --size N [--url URL | --postgres] --json`; with
+`--postgres` on a throwaway PostgreSQL cluster (`postgres.throwaway_cluster`), or, when none can
+be started here, figures saying why it was not measured (`not_measured`).
 """
 
 import argparse
@@ -16,6 +18,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
+from flows.benchmarks import postgres
 from flows.benchmarks.measure import per_second, run_cli, timed
 from models.db import normalise_database_url
 from models.file_cache import FileHashCache
@@ -29,6 +32,16 @@ def ledger_writes(url: str | None, n: int) -> dict[str, object]:
         return _measure(url, n)
     with tempfile.TemporaryDirectory(prefix="nqsync-ledger-bench-") as folder:
         return _measure(f"sqlite:///{Path(folder) / 'nqsync.db'}", n)
+
+
+def ledger_writes_on_postgres(n: int) -> dict[str, object]:
+    """`ledger_writes` on a throwaway PostgreSQL cluster, or why it cannot be measured here."""
+    reason = postgres.unavailable()
+    if reason:
+        return {"benchmark": "ledger_writes", "size": n, "backend": "postgresql",
+                "not_measured": reason}
+    with postgres.throwaway_cluster() as url:
+        return _measure(url, n)
 
 
 def _measure(url: str, n: int) -> dict[str, object]:
@@ -77,7 +90,11 @@ def _record(token: str, i: int, note: str) -> ProgressRecord:
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--url", help="a ledger database URL (default: a fresh SQLite file)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--url", help="a ledger database URL (default: a fresh SQLite file)")
+    where.add_argument(
+        "--postgres", action="store_true", help="on a throwaway PostgreSQL cluster"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,7 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_cli(
         "python -m flows.benchmarks.ledger_bench",
         argv,
-        lambda args: ledger_writes(args.url, args.size),
+        lambda args: (
+            ledger_writes_on_postgres(args.size) if args.postgres
+            else ledger_writes(args.url, args.size)
+        ),
         _arguments,
     )
 

@@ -67,3 +67,26 @@ def run_cli(
         for name, value in figures.items():
             print(f"{name}: {value}")
     return 0
+
+
+def reset_peak_rss() -> bool:
+    """Make the peak resident set the current one (Linux: `5` to `/proc/self/clear_refs`, which
+    `ru_maxrss` follows), so a later `peak_rss_mib` is the peak since now; False if it cannot."""
+    try:
+        with open("/proc/self/clear_refs", "w") as control:
+            control.write("5")
+    except OSError:
+        return False
+    return True
+
+
+def current_rss_mib() -> float | None:
+    """The process's resident set now, in MiB (`VmRSS` of `/proc/self/status`), or None."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None

@@ -69,9 +69,16 @@ class Rig:
     root: Path
 
     async def shapes(self, periods: Sequence[str] = (PERIOD,)) -> dict[str, Shape]:
-        """The shapes of one fetch of PERIODS, by endpoint key."""
+        """The shapes of one fetch of PERIODS, by endpoint key.
+
+        On nq71 each report's attachments are read too (the adapter may skip reading those it
+        has cached).
+        """
         recorder = self.transport.restart()
-        await self.adapter.fetch(list(periods))
+        snapshot = await self.adapter.fetch(list(periods))
+        if isinstance(self.adapter, Nq71Adapter):
+            for report in snapshot.reports:
+                await self.adapter.client.attachments(int(report.remote_id or 0))
         return recorder.shapes()
 
     async def drift(self, *rules: dict[str, Any]) -> None:
@@ -321,7 +328,7 @@ async def test_recorder_check_records_baselines_and_reports_changes(
     theodoinq: Rig, tmp_path: Path
 ) -> None:
     """check(): first run records, a harmless change is reported once, a used one every run
-    until accepted."""
+    until accepted; what was checked is not checked again."""
     engine = make_engine(f"sqlite:///{tmp_path / 'shapes.db'}")
     store = ShapeStore(engine)
     key = "GET /report_api/api/rp_objidx_data"
@@ -336,13 +343,19 @@ async def test_recorder_check_records_baselines_and_reports_changes(
     assert first is not None
     assert await run() == set()
     assert len(store.history("theodoinq", key)) == 1
+    assert theodoinq.transport.recorder.shapes() == {}
+    assert theodoinq.transport.recorder.check(store) == []
     await theodoinq.drift({"path": ROWS, "kind": "add_field", "field": "ghiChu", "value": ""})
     assert await run() == {("field_added", "data[].ghiChu", False)}
     assert await run() == set()
     await theodoinq.drift(
-        {"path": ROWS, "kind": "rename_field", "field": "idxContent", "to": "noiDung"}
+        {"path": ROWS, "kind": "add_field", "field": "ghiChu", "value": ""},
+        {"path": ROWS, "kind": "rename_field", "field": "idxContent", "to": "noiDung"},
     )
-    renamed = {("field_removed", "data[].idxContent", True), ("field_added", "data[].noiDung", False)}
+    renamed = {
+        ("field_removed", "data[].idxContent", True),
+        ("field_added", "data[].noiDung", False),
+    }
     assert await run() == renamed
     assert await run() == renamed
     assert await run(accept=True) == renamed

@@ -5,12 +5,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select
-from test_ledger import postgres_server, postgres_url
 
 from models.file_cache import FileHash, FileHashCache
 from models.ledger import Ledger
-
-__all__ = ["postgres_server", "postgres_url"]
 
 SHA_A = "a" * 64
 SHA_B = "b" * 64

@@ -1,13 +1,6 @@
 import hashlib
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
 import threading
 import unicodedata
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -16,10 +9,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from models.db import make_engine, normalise_database_url
+from models.db import normalise_database_url
 from models.ledger import (
     Ledger,
     RunCreate,
@@ -32,7 +25,6 @@ from models.ledger import (
 from models.ledger_tables import LEDGER_METADATA
 from models.records import EvidenceFile, ProgressRecord, SourceRef, Status
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 LEDGER_TABLES = {
     "ledger_intent",
     "ledger_seen_attachments",
@@ -65,110 +57,6 @@ def make_record(**changes: object) -> ProgressRecord:
     }
     values.update(changes)
     return ProgressRecord.model_validate(values)
-
-
-def _postgres_unavailable() -> str | None:
-    if not (PG_BIN / "initdb").exists():
-        return f"PostgreSQL binaries not found in {PG_BIN}"
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        return "psycopg 3 is not installed (pip install 'psycopg[binary]>=3.1')"
-    if os.geteuid() == 0:
-        if shutil.which("runuser") is None:
-            return "running as root without runuser to start PostgreSQL as another user"
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            return "running as root and there is no `postgres` user to own the cluster"
-    return None
-
-
-def _as_cluster_owner(command: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-def postgres_server() -> Iterator[str]:
-    """A throwaway PostgreSQL cluster on a free loopback port; yields its admin URL."""
-    reason = _postgres_unavailable()
-    if reason:
-        pytest.skip(reason)
-    base = Path(tempfile.mkdtemp(prefix="nqsync-pg-"))
-    if os.geteuid() == 0:
-        owner = pwd.getpwnam("postgres")
-        os.chown(base, owner.pw_uid, owner.pw_gid)
-    data, log = base / "data", base / "server.log"
-    port = _free_port()
-    pg_ctl = str(PG_BIN / "pg_ctl")
-    started = False
-    try:
-        subprocess.run(
-            _as_cluster_owner(
-                [
-                    str(PG_BIN / "initdb"),
-                    "-D",
-                    str(data),
-                    "-U",
-                    "postgres",
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                    "--locale=C",
-                ]
-            ),
-            check=True,
-            capture_output=True,
-        )
-        options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
-        result = subprocess.run(
-            _as_cluster_owner(
-                [pg_ctl, "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o", options, "start"]
-            ),
-            capture_output=True,
-            text=True,
-        )
-        started = result.returncode == 0
-        if not started:
-            server_log = log.read_text() if log.exists() else ""
-            pytest.fail(f"pg_ctl start failed: {result.stderr}\n{server_log}")
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        if started:
-            subprocess.run(
-                _as_cluster_owner([pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"]),
-                capture_output=True,
-            )
-        shutil.rmtree(base, ignore_errors=True)
-
-
-@pytest.fixture
-def postgres_url(postgres_server: str) -> Iterator[str]:
-    """A fresh, empty database on the throwaway cluster."""
-    admin = make_engine(postgres_server).execution_options(isolation_level="AUTOCOMMIT")
-    name = f"ledger_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield postgres_server.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database URL on each backend: a SQLite file in tmp_path, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'data' / 'ledger.db'}"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
 
 
 @pytest.fixture

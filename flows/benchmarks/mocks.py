@@ -1,0 +1,136 @@
+"""Both mocks in a process of their own, as `nqsync mock-servers` serves them, each wrapped in a
+`RequestLog` so that a benchmark reads what was asked and when, timed at the mock.
+
+A process of their own keeps the mocks' work off the measured process (its CPU, its peak RSS,
+its interpreter lock), as real remote systems would be.
+
+`python -m flows.benchmarks.mocks [--latency-ms 20] [--rate 10] [--burst 20]
+[--max-in-flight 4] [--seed N]` serves them on free loopback ports and prints one JSON line,
+`{"theodoinq": URL, "nq71": URL}`, then serves until SIGTERM or SIGINT. `running_mocks(...)`
+starts that process for the block and stops it.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from starlette.types import ASGIApp
+
+from flows.benchmarks.requestlog import BENCH_PREFIX, Exchange, RequestLog
+
+LATENCY_MS, RATE, BURST, MAX_IN_FLIGHT = 20, 10.0, 20, 4
+"""The limits issue 11 measures against: `nqsync mock-servers --latency-ms 20 --rate 10
+--burst 20 --max-in-flight 4`."""
+
+START_TIMEOUT = 120
+"""Seconds to wait for the mocks to answer (a safety net on a busy machine)."""
+
+
+@dataclass(frozen=True)
+class Mocks:
+    """Where the mocks answer, and views of what they hold and were asked."""
+
+    urls: dict[str, str]
+
+    def state(self, system: str) -> dict[str, Any]:
+        """`GET /_admin/state` of SYSTEM."""
+        data: dict[str, Any] = httpx.get(f"{self.urls[system]}/_admin/state", timeout=120).json()
+        return data
+
+    def requests(self, system: str) -> list[Exchange]:
+        """Every request SYSTEM's mock was asked since the last `clear`."""
+        response = httpx.get(f"{self.urls[system]}{BENCH_PREFIX}/requests", timeout=120)
+        response.raise_for_status()
+        return [Exchange.from_json(item) for item in response.json()]
+
+    def clear(self) -> None:
+        """Empty both request logs."""
+        for url in self.urls.values():
+            httpx.post(f"{url}{BENCH_PREFIX}/clear", timeout=120).raise_for_status()
+
+
+@contextlib.contextmanager
+def running_mocks(seed: int = 11) -> Iterator[Mocks]:
+    """Both mocks in a child process with issue 11's limits, for the block."""
+    argv = [
+        sys.executable, "-m", "flows.benchmarks.mocks", "--seed", str(seed),
+        "--latency-ms", str(LATENCY_MS), "--rate", str(RATE), "--burst", str(BURST),
+        "--max-in-flight", str(MAX_IN_FLIGHT),
+    ]
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        line = child.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the mock servers did not start (exit {child.wait()})")
+        mocks = Mocks(json.loads(line))
+        _wait_until_answering(mocks)
+        yield mocks
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def _wait_until_answering(mocks: Mocks) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    for url in mocks.urls.values():
+        while True:
+            try:
+                httpx.get(f"{url}{BENCH_PREFIX}/requests", timeout=5).raise_for_status()
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve both mocks, wrapped in request logs, until stopped (see the module's docstring)."""
+    from mock_servers.common.server import base_url, bind, serve_forever
+    from mock_servers.nq71 import Nq71MockConfig
+    from mock_servers.nq71 import create_app as create_nq71
+    from mock_servers.theodoinq import TheodoinqMockConfig
+    from mock_servers.theodoinq import create_app as create_theodoinq
+
+    parser = argparse.ArgumentParser(prog="python -m flows.benchmarks.mocks")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--latency-ms", type=int, default=LATENCY_MS)
+    parser.add_argument("--rate", type=float, default=RATE)
+    parser.add_argument("--burst", type=int, default=BURST)
+    parser.add_argument("--max-in-flight", type=int, default=MAX_IN_FLIGHT)
+    args = parser.parse_args(argv)
+    theodoinq = create_theodoinq(
+        TheodoinqMockConfig(
+            seed=args.seed, latency_ms=args.latency_ms, rate=args.rate, burst=args.burst
+        )
+    )
+    nq71 = create_nq71(
+        Nq71MockConfig(
+            seed=args.seed, latency_ms=args.latency_ms, max_in_flight=args.max_in_flight
+        )
+    )
+    apps: list[tuple[ASGIApp, socket.socket]] = [
+        (RequestLog(theodoinq), bind("127.0.0.1", 0)),
+        (RequestLog(nq71), bind("127.0.0.1", 0)),
+    ]
+    urls = {"theodoinq": base_url(apps[0][1]), "nq71": base_url(apps[1][1])}
+    print(json.dumps(urls), flush=True)
+    asyncio.run(serve_forever(apps))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
