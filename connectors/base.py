@@ -9,28 +9,14 @@ run in its own task). Every (target_code, period) the adapter is asked about get
 
 from collections.abc import Sequence
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
 from models.records import EvidenceFile, ProgressRecord, Status
-
-
-class Outcome(StrEnum):
-    """What happened to one (target_code, period) on one system."""
-
-    CREATED = "created"
-    UPDATED = "updated"
-    IN_SYNC = "in_sync"
-    CONFLICT = "conflict"
-    HELD = "held"
-    UNMAPPED = "unmapped"
-    FAILED = "failed"
-
+from models.status import Action, EntryStatus
 
 Review = Literal["pending", "accepted", "rejected"]
-Action = Literal["create", "update", "none", "hold", "conflict", "unmapped", "fail"]
 
 
 class RemoteEvidence(BaseModel):
@@ -96,7 +82,6 @@ class PlannedChange(BaseModel):
     remote: RemoteReport | None = None
     uploads: list[EvidenceFile] = Field(default_factory=list)
     fingerprint: str | None = None
-    differences: dict[str, tuple[object, object]] = Field(default_factory=dict)
 
 
 class SyncPlan(BaseModel):
@@ -125,7 +110,7 @@ class RecordOutcome(BaseModel):
 
     target_code: str
     period: str
-    outcome: Outcome
+    outcome: EntryStatus
     reason: str = ""
     error: str | None = None
     receipt: Receipt | None = None

@@ -5,24 +5,19 @@ pushed and seen. A remote that changed since our last receipt was changed by som
 that is a conflict, left alone, unless it already holds what we would send.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Protocol
 
-from connectors.base import Action, Outcome, PlannedChange, RecordOutcome, RemoteReport
+from connectors.base import PlannedChange, RecordOutcome, RemoteReport, RemoteSnapshot, SyncPlan
+from connectors.filecheck import MAX_BYTES, check_file
 from connectors.http.errors import RemoteError
 from connectors.logs import redact_text
 from models.catalogue import Target
 from models.ledger import IntentPublic, Ledger
 from models.ledger_tables import SyncStatePublic
 from models.records import ProgressRecord, Status
-
-ACTION_OUTCOME: Mapping[str, Outcome] = {
-    "none": Outcome.IN_SYNC,
-    "hold": Outcome.HELD,
-    "conflict": Outcome.CONFLICT,
-    "unmapped": Outcome.UNMAPPED,
-    "fail": Outcome.FAILED,
-}
-"""The outcome of a planned action that needs no write."""
+from models.status import ACTION_STATUS, WRITES, Action, EntryStatus
 
 EVIDENCE_MISSING = (
     "Báo cáo hoàn thành nhưng chưa có minh chứng: không gửi, chờ bổ sung minh chứng."
@@ -34,11 +29,6 @@ def is_completion(record: ProgressRecord, target: Target | None) -> bool:
     if record.status is Status.COMPLETED:
         return True
     return target is not None and target.is_met_by(record.actual)
-
-
-def held_for_evidence(record: ProgressRecord, target: Target | None) -> bool:
-    """The plan's rule: completion is not reported without evidence."""
-    return is_completion(record, target) and not record.evidence
 
 
 RESUMED = "Hoàn tất lần gửi trước còn dở dang."
@@ -110,10 +100,10 @@ def settle_unpushed(
     An in-sync key gets a receipt when the ledger has not seen the remote as it is now, so the
     next run can tell a person's later edit from our own write.
     """
-    outcome = ACTION_OUTCOME[change.action]
+    outcome = ACTION_STATUS[change.action]
     remote = change.remote
     resolve_intents(ledger, system, change, intents, outcome.value)
-    if outcome is not Outcome.IN_SYNC:
+    if outcome is not EntryStatus.IN_SYNC:
         ledger.record_outcome(
             system, change.target_code, change.period,
             outcome=outcome.value, error=change.reason or None,
@@ -150,3 +140,80 @@ def resolve_intents(
             remote_version=remote.updated_at, remote_fingerprint=remote.fingerprint,
         )
     ledger.close_intents(system, change.target_code, change.period, outcome)
+
+
+class PlanRules(Protocol):
+    """What differs between systems when planning one record; `plan_records` does the rest."""
+
+    system: str
+    evidence_root: Path
+    own_accounts: tuple[str, ...]
+    """The accounts nqsync writes as (a row they last edited is not a person's edit)."""
+
+    def refusal(
+        self, record: ProgressRecord, snapshot: RemoteSnapshot
+    ) -> tuple[Action, str] | None:
+        """Why the system cannot take the record at all (unmapped, held period), or None."""
+        ...
+
+    def is_completion(self, record: ProgressRecord, remote: RemoteReport | None) -> bool:
+        """Whether the record reports completion on this system (so needs evidence)."""
+        ...
+
+    def desired_fingerprint(self, record: ProgressRecord, snapshot: RemoteSnapshot) -> str:
+        """The fingerprint of what the remote holds once it holds RECORD."""
+        ...
+
+
+def plan_records(
+    rules: PlanRules,
+    ledger: Ledger,
+    records: Sequence[ProgressRecord],
+    snapshot: RemoteSnapshot,
+) -> SyncPlan:
+    """One change per record: create/update, leave, hold, conflict, unmapped or fail.
+
+    The ledger is read once (sync states, open intents, uploads), the snapshot indexed once.
+    """
+    system = rules.system
+    intents = ledger.open_intents(system)
+    states = {(s.target_code, s.period): s for s in ledger.list_sync_states(system)}
+    uploaded = {u.sha256 for u in ledger.list_uploads(system) if u.remote_file_id}
+    remotes = {(r.target_code, r.period): r for r in snapshot.reports}
+    plan = SyncPlan(system=system, snapshot=snapshot)
+    for record in records:
+        key = (record.target_code, record.period)
+        change = _plan_one(rules, record, snapshot, remotes.get(key), states.get(key),
+                           intents.get(key, []))
+        if change.action in WRITES:
+            change.uploads = [e for e in record.evidence if e.sha256.lower() not in uploaded]
+        plan.changes.append(change)
+    return plan
+
+
+def _plan_one(
+    rules: PlanRules,
+    record: ProgressRecord,
+    snapshot: RemoteSnapshot,
+    remote: RemoteReport | None,
+    state: SyncStatePublic | None,
+    intents: Sequence[IntentPublic],
+) -> PlannedChange:
+    key = {"target_code": record.target_code, "period": record.period, "record": record}
+    refused = rules.refusal(record, snapshot)
+    if refused is not None:
+        return PlannedChange(**key, action=refused[0], reason=refused[1], remote=remote)
+    if not record.evidence and rules.is_completion(record, remote):
+        return PlannedChange(**key, action="hold", reason=EVIDENCE_MISSING, remote=remote)
+    for evidence in record.evidence:
+        problem = check_file(
+            rules.evidence_root / evidence.path, MAX_BYTES[rules.system],
+            root=rules.evidence_root, system=rules.system,
+        )
+        if problem:
+            return PlannedChange(**key, action="fail", reason=problem, remote=remote)
+    wanted = rules.desired_fingerprint(record, snapshot)
+    action, reason = decide(wanted, remote, state, intents, rules.own_accounts)
+    return PlannedChange(
+        **key, action=action, reason=reason, remote=remote, fingerprint=wanted
+    )

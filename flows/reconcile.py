@@ -32,8 +32,6 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from connectors.base import (
-    Action,
-    Outcome,
     PlannedChange,
     RecordOutcome,
     RemoteReport,
@@ -41,9 +39,10 @@ from connectors.base import (
     Review,
     SyncPlan,
 )
-from flows.report_model import Difference, Entry, EntryStatus, EvidenceStatus, SystemReport
+from flows.report_model import Difference, Entry, EvidenceStatus, SystemReport
 from models import catalogue
 from models.records import ProgressRecord
+from models.status import ACTION_STATUS, Action, EntryStatus
 
 COMPARED_FIELDS: Mapping[str, tuple[str, ...]] = {
     "theodoinq": ("actual", "note"),
@@ -60,24 +59,7 @@ DUPLICATE_REASON = (
 
 _NUMBERS = frozenset({"actual", "progress_percent"})
 _POSITION = {name: i for i, name in enumerate(CANONICAL_FIELDS)}
-_OUTCOME_STATUS: Mapping[Outcome, EntryStatus] = {
-    Outcome.CREATED: EntryStatus.CREATED,
-    Outcome.UPDATED: EntryStatus.UPDATED,
-    Outcome.IN_SYNC: EntryStatus.IN_SYNC,
-    Outcome.CONFLICT: EntryStatus.CONFLICT,
-    Outcome.HELD: EntryStatus.HELD,
-    Outcome.UNMAPPED: EntryStatus.UNMAPPED,
-    Outcome.FAILED: EntryStatus.FAILED,
-}
-_ACTION_STATUS: Mapping[str, EntryStatus] = {
-    "create": EntryStatus.CREATED,
-    "update": EntryStatus.UPDATED,
-    "none": EntryStatus.IN_SYNC,
-    "hold": EntryStatus.HELD,
-    "conflict": EntryStatus.CONFLICT,
-    "unmapped": EntryStatus.UNMAPPED,
-    "fail": EntryStatus.FAILED,
-}
+
 _PLANNED: Mapping[str, Literal["create", "update"]] = {"create": "create", "update": "update"}
 _WRITTEN = frozenset({EntryStatus.IN_SYNC, EntryStatus.CREATED, EntryStatus.UPDATED})
 
@@ -125,7 +107,7 @@ class ChangeItem:
 class OutcomeItem:
     """What applying the plan did for a key, and the remote id its receipt names."""
 
-    outcome: Outcome
+    outcome: EntryStatus
     reason: str = ""
     error: str | None = None
     receipt_remote_id: str | None = None
@@ -307,7 +289,7 @@ def _remote_of(
 
 
 def _apply_outcome(row: Row, outcome: OutcomeItem) -> None:
-    row.status = _OUTCOME_STATUS[outcome.outcome]
+    row.status = outcome.outcome
     row.reason = outcome.reason
     if row.status is EntryStatus.FAILED:
         row.error = outcome.error or outcome.reason or NO_OUTCOME
@@ -316,7 +298,7 @@ def _apply_outcome(row: Row, outcome: OutcomeItem) -> None:
 
 
 def _apply_change(row: Row, change: ChangeItem) -> None:
-    row.status = _ACTION_STATUS[change.action]
+    row.status = ACTION_STATUS[change.action]
     row.reason = change.reason
     planned = _PLANNED.get(change.action)
     if planned is not None:

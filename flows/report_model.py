@@ -8,28 +8,12 @@ Serialised with `model_dump(mode="json")` it is `reconciliation.json`:
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_serializer
 
 from models.records import RowError
-
-
-class EntryStatus(StrEnum):
-    """Where one (unit, target, period) stands on one system (DESIGN.md, reconciliation)."""
-
-    IN_SYNC = "in_sync"
-    CREATED = "created"
-    UPDATED = "updated"
-    CONFLICT = "conflict"
-    HELD = "held"
-    MISSING_REMOTE = "missing_remote"
-    REMOTE_ONLY = "remote_only"
-    UNMAPPED = "unmapped"
-    DUPLICATE = "duplicate"
-    FAILED = "failed"
-
+from models.status import EntryStatus as EntryStatus
 
 STATUS_LABELS: dict[EntryStatus, str] = {
     EntryStatus.IN_SYNC: "Khớp",

@@ -13,6 +13,7 @@ other accepted layout of `Đơn vị` (labels down column A, values to their rig
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -142,37 +143,46 @@ def _protect_header(sheet: Worksheet, first: int, last: int) -> None:
 def _add_validations(sheet: Worksheet, first: int, last: int) -> None:
     letters = {h: get_column_letter(i) for i, h in enumerate(col.REPORT_HEADERS, 1)}
     choices = ",".join(STATUS_LABELS.values())
-    status = DataValidation(
-        type="list",
-        formula1=f'"{choices}"',
+    rules = {
+        col.STATUS: _validation(
+            "list",
+            (f'"{choices}"', None),
+            "Tình trạng không hợp lệ",
+            f"Chọn một trong: {', '.join(STATUS_LABELS.values())}",
+        ),
+        col.PROGRESS: _validation(
+            "decimal",
+            ("0", "100"),
+            "Tỷ lệ hoàn thành không hợp lệ",
+            "Nhập số từ 0 đến 100",
+        ),
+        col.PERIOD: _validation(
+            "date",
+            (f"DATE({PLAN_YEAR},1,1)", f"DATE({PLAN_YEAR},12,31)"),
+            "Kỳ báo cáo không hợp lệ",
+            f"Nhập một tháng của năm {PLAN_YEAR}, ví dụ 11/{PLAN_YEAR}",
+        ),
+    }
+    for header, validation in rules.items():
+        validation.add(f"{letters[header]}{first}:{letters[header]}{last}")
+        sheet.add_data_validation(validation)
+
+
+def _validation(
+    kind: Literal["list", "decimal", "date"],
+    formulas: tuple[str, str | None],
+    title: str,
+    error: str,
+) -> DataValidation:
+    """A column's rule (a list, or a range when there are two formulas); blanks allowed."""
+    low, high = formulas
+    return DataValidation(
+        type=kind,
+        operator=None if high is None else "between",
+        formula1=low,
+        formula2=high,
         allow_blank=True,
         showErrorMessage=True,
-        errorTitle="Tình trạng không hợp lệ",
-        error=f"Chọn một trong: {', '.join(STATUS_LABELS.values())}",
+        errorTitle=title,
+        error=error,
     )
-    status.add(f"{letters[col.STATUS]}{first}:{letters[col.STATUS]}{last}")
-    progress = DataValidation(
-        type="decimal",
-        operator="between",
-        formula1="0",
-        formula2="100",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Tỷ lệ hoàn thành không hợp lệ",
-        error="Nhập số từ 0 đến 100",
-    )
-    progress.add(f"{letters[col.PROGRESS]}{first}:{letters[col.PROGRESS]}{last}")
-    period = DataValidation(
-        type="date",
-        operator="between",
-        formula1=f"DATE({PLAN_YEAR},1,1)",
-        formula2=f"DATE({PLAN_YEAR},12,31)",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Kỳ báo cáo không hợp lệ",
-        error=f"Nhập một tháng của năm {PLAN_YEAR}, ví dụ 11/{PLAN_YEAR}",
-    )
-    period.add(f"{letters[col.PERIOD]}{first}:{letters[col.PERIOD]}{last}")
-    sheet.add_data_validation(status)
-    sheet.add_data_validation(progress)
-    sheet.add_data_validation(period)

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from connectors.base import (
-    Outcome,
     PlannedChange,
     Receipt,
     RecordOutcome,
@@ -24,7 +23,7 @@ from connectors.base import (
     Review,
     SyncPlan,
 )
-from connectors.filecheck import check_file, sniff_type
+from connectors.filecheck import MAX_BYTES, check_file, sniff_type
 from connectors.http.errors import RemoteError
 from connectors.http.retry import write_once
 from connectors.nq71.client import Nq71Client
@@ -38,11 +37,10 @@ from connectors.nq71.mapping import (
     to_period,
 )
 from connectors.planning import (
-    EVIDENCE_MISSING,
     LocalFileError,
-    decide,
     failure_reason,
-    held_for_evidence,
+    is_completion,
+    plan_records,
     settle_unpushed,
 )
 from models import catalogue
@@ -50,9 +48,9 @@ from models.fingerprint import fingerprint
 from models.ledger import IntentPublic, Ledger, SeenAttachmentsBase, SeenAttachmentsPublic
 from models.ledger_tables import utc_now
 from models.records import EvidenceFile, ProgressRecord, Status
+from models.status import Action, EntryStatus
 
 SYSTEM = "nq71"
-MAX_FILE_BYTES = 50 * 1024 * 1024
 PART_SIZE = 1024 * 1024
 _REVIEWS: Mapping[int, Review] = {0: "pending", 1: "accepted", 2: "rejected"}
 _KINDS = {"jpeg": "hinh_anh", "png": "hinh_anh", "pdf": "van_ban", "docx": "van_ban"}
@@ -126,6 +124,7 @@ class Nq71Adapter:
         self.evidence_root = evidence_root
         self.mapping_file = mapping_file
         self.now: Callable[[], datetime] = utc_now
+        self.own_accounts: tuple[str, ...] = ()
 
     async def fetch(self, periods: Sequence[str]) -> RemoteSnapshot:
         """Map the indicators, then read every report of PERIODS with its attachments."""
@@ -224,46 +223,23 @@ class Nq71Adapter:
 
     def plan(self, records: Sequence[ProgressRecord], snapshot: RemoteSnapshot) -> SyncPlan:
         """Plan one change per record: create/update, leave, hold, conflict, unmapped or fail."""
-        plan = SyncPlan(system=SYSTEM, snapshot=snapshot)
-        intents = self.ledger.open_intents(SYSTEM)
-        plan.changes.extend(
-            self._plan_one(record, snapshot, intents.get((record.target_code, record.period), []))
-            for record in records
-        )
-        return plan
+        return plan_records(self, self.ledger, records, snapshot)
 
-    def _plan_one(
-        self, record: ProgressRecord, snapshot: RemoteSnapshot, intents: Sequence[IntentPublic]
-    ) -> PlannedChange:
-        key = {"target_code": record.target_code, "period": record.period, "record": record}
-        indicator = indicators_of(snapshot).get(record.target_code)
-        if indicator is None:
-            reason = snapshot.unmapped.get(record.target_code, "Chưa ánh xạ được chỉ tiêu.")
-            return PlannedChange(**key, action="unmapped", reason=reason)
-        remote = snapshot.get(record.target_code, record.period)
-        if held_for_evidence(record, catalogue.get(record.target_code)):
-            return PlannedChange(**key, action="hold", reason=EVIDENCE_MISSING, remote=remote)
-        for evidence in record.evidence:
-            problem = check_file(self.evidence_root / evidence.path, MAX_FILE_BYTES)
-            if problem:
-                return PlannedChange(**key, action="fail", reason=problem, remote=remote)
-        wanted = desired_fingerprint(record, indicator)
-        state = self.ledger.get_sync_state(SYSTEM, record.target_code, record.period)
-        action, reason = decide(wanted, remote, state, intents)
-        uploads = [e for e in record.evidence if not self._document_id(e.sha256)]
-        return PlannedChange(
-            **key,
-            action=action,
-            reason=reason,
-            remote=remote,
-            uploads=uploads if action in ("create", "update") else [],
-            fingerprint=wanted,
-            differences=_differences(record, remote),
-        )
+    def refusal(
+        self, record: ProgressRecord, snapshot: RemoteSnapshot
+    ) -> tuple[Action, str] | None:
+        """A plan code with no `CTnn` mapped is unmapped, never guessed."""
+        if record.target_code in indicators_of(snapshot):
+            return None
+        return "unmapped", snapshot.unmapped.get(record.target_code, "Chưa ánh xạ được chỉ tiêu.")
 
-    def _document_id(self, sha256: str) -> str | None:
-        upload = self.ledger.find_upload(SYSTEM, sha256)
-        return upload.remote_file_id if upload else None
+    def is_completion(self, record: ProgressRecord, remote: RemoteReport | None) -> bool:
+        """The plan's rule (nq71 states no target of its own per report)."""
+        return is_completion(record, catalogue.get(record.target_code))
+
+    def desired_fingerprint(self, record: ProgressRecord, snapshot: RemoteSnapshot) -> str:
+        """The report's fingerprint once it holds RECORD."""
+        return desired_fingerprint(record, indicators_of(snapshot)[record.target_code])
 
     async def submit(self, snapshot: RemoteSnapshot) -> dict[str, str]:
         """nq71 has no act of submission: nothing to do."""
@@ -302,7 +278,7 @@ class Nq71Adapter:
             )
             return RecordOutcome(
                 target_code=change.target_code, period=change.period,
-                outcome=Outcome.FAILED, reason=reason, error=reason,
+                outcome=EntryStatus.FAILED, reason=reason, error=reason,
             )
 
     async def _push(self, change: PlannedChange, indicator: str, run_id: str) -> RecordOutcome:
@@ -347,7 +323,7 @@ class Nq71Adapter:
                 [_seen(change.target_code, change.period, after, final)]
             )
         self.ledger.note_intent_step(intent, remote_fp)
-        outcome = Outcome.CREATED if created else Outcome.UPDATED
+        outcome = EntryStatus.CREATED if created else EntryStatus.UPDATED
         version = (after or {}).get("ngay_cap_nhat")
         self.ledger.record_receipt(
             SYSTEM, change.target_code, change.period,
@@ -442,7 +418,9 @@ class Nq71Adapter:
         if known and known.remote_file_id:
             return known.remote_file_id
         path = self.evidence_root / evidence.path
-        problem = check_file(path, MAX_FILE_BYTES)
+        problem = check_file(
+            path, MAX_BYTES[SYSTEM], root=self.evidence_root, system=SYSTEM
+        )
         if problem:
             raise LocalFileError(problem)
         upload_id, part_size, received = None, PART_SIZE, set[int]()
@@ -532,22 +510,3 @@ def _vn_date(value: str | None) -> str:
         return ""
     year, month, day = value[:10].split("-")
     return f"{day}/{month}/{year}"
-
-
-
-def _differences(
-    record: ProgressRecord, remote: RemoteReport | None
-) -> dict[str, tuple[object, object]]:
-    if remote is None:
-        return {}
-    pairs = {
-        "actual": (record.actual, remote.actual),
-        "progress_percent": (record.progress_percent, remote.progress_percent),
-        "status": (record.status.value, remote.status.value if remote.status else None),
-        "note": (record.note, remote.note),
-        "evidence": (
-            sorted({e.sha256 for e in record.evidence}),
-            sorted({e.sha256 or e.remote_id for e in remote.evidence}),
-        ),
-    }
-    return {name: pair for name, pair in pairs.items() if pair[0] != pair[1]}

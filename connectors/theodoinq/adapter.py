@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from connectors.base import (
-    Outcome,
     PlannedChange,
     Receipt,
     RecordOutcome,
@@ -23,15 +22,14 @@ from connectors.base import (
     Review,
     SyncPlan,
 )
-from connectors.filecheck import check_file
+from connectors.filecheck import MAX_BYTES, check_file
 from connectors.http.errors import RemoteError
 from connectors.http.retry import write_once
 from connectors.planning import (
-    EVIDENCE_MISSING,
     LocalFileError,
-    decide,
     failure_reason,
-    held_for_evidence,
+    is_completion,
+    plan_records,
     settle_unpushed,
 )
 from connectors.theodoinq.client import TheodoinqClient
@@ -45,12 +43,12 @@ from connectors.theodoinq.mapping import (
 )
 from models import catalogue
 from models.fingerprint import fingerprint
-from models.ledger import IntentPublic, Ledger
+from models.ledger import Ledger
 from models.records import STATUS_LABELS, EvidenceFile, ProgressRecord
+from models.status import Action, EntryStatus
 
 SYSTEM = "theodoinq"
 RESOLUTION = "57-NQ/TW"
-MAX_FILE_BYTES = 10 * 1024 * 1024
 _REVIEWS: Mapping[str, Review] = {"DAT": "accepted", "KHONG_DAT": "rejected"}
 _LOCKED = {"LOCKED": "Kỳ báo cáo đã bị khóa trên theodoinq.", "SUBMITTED": "Kỳ báo cáo đã nộp."}
 
@@ -94,6 +92,7 @@ class TheodoinqAdapter:
         self.evidence_root = evidence_root
         self._verified: set[str] = set()
         self._files: dict[str, asyncio.Future[str]] = {}
+        self.own_accounts: tuple[str, ...] = (client.username,)
 
     async def fetch(self, periods: Sequence[str]) -> RemoteSnapshot:
         """Read the monthly grants of PERIODS and their whole reports."""
@@ -196,49 +195,29 @@ class TheodoinqAdapter:
 
     def plan(self, records: Sequence[ProgressRecord], snapshot: RemoteSnapshot) -> SyncPlan:
         """Plan one change per record: create/update, leave, hold, conflict, unmapped or fail."""
-        plan = SyncPlan(system=SYSTEM, snapshot=snapshot)
-        intents = self.ledger.open_intents(SYSTEM)
-        for record in records:
-            key = (record.target_code, record.period)
-            plan.changes.append(self._plan_one(record, snapshot, intents.get(key, [])))
-        return plan
+        return plan_records(self, self.ledger, records, snapshot)
 
-    def _plan_one(
-        self, record: ProgressRecord, snapshot: RemoteSnapshot, intents: Sequence[IntentPublic]
-    ) -> PlannedChange:
-        key = {"target_code": record.target_code, "period": record.period, "record": record}
-        target = catalogue.get(record.target_code)
+    def refusal(
+        self, record: ProgressRecord, snapshot: RemoteSnapshot
+    ) -> tuple[Action, str] | None:
+        """A period without an open monthly grant is held; a row not found is unmapped."""
         if record.period in snapshot.held_periods:
-            return PlannedChange(**key, action="hold", reason=snapshot.held_periods[record.period])
-        remote = snapshot.get(record.target_code, record.period)
-        if remote is None:
-            return PlannedChange(
-                **key, action="unmapped", reason="Không tìm thấy dòng chỉ tiêu trên theodoinq."
-            )
-        if held_for_evidence(record, target) or (
-            not record.evidence and meets_target(record.actual, remote.target)
-        ):
-            return PlannedChange(**key, action="hold", reason=EVIDENCE_MISSING, remote=remote)
-        for evidence in record.evidence:
-            problem = check_file(self.evidence_root / evidence.path, MAX_FILE_BYTES)
-            if problem:
-                return PlannedChange(**key, action="fail", reason=problem, remote=remote)
-        desired = self.desired_row(record, self._file_ids(record))
-        desired_fp = row_fingerprint(desired)
-        state = self.ledger.get_sync_state(SYSTEM, record.target_code, record.period)
-        action, reason = decide(desired_fp, remote, state, intents, (self.client.username,))
-        uploads = [
-            e for e in record.evidence if not self.ledger.find_upload(SYSTEM, e.sha256)
-        ]
-        return PlannedChange(
-            **key,
-            action=action,
-            reason=reason,
-            remote=remote,
-            uploads=uploads if action in ("create", "update") else [],
-            fingerprint=desired_fp,
-            differences=_differences(record, remote, desired),
+            return "hold", snapshot.held_periods[record.period]
+        if not any(r.target_code == record.target_code and r.period == record.period
+                   for r in snapshot.reports):
+            return "unmapped", "Không tìm thấy dòng chỉ tiêu trên theodoinq."
+        return None
+
+    def is_completion(self, record: ProgressRecord, remote: RemoteReport | None) -> bool:
+        """The plan's rule, or a value that meets the row's own target (`idxTarget`)."""
+        target = catalogue.get(record.target_code)
+        return is_completion(record, target) or (
+            remote is not None and meets_target(record.actual, remote.target)
         )
+
+    def desired_fingerprint(self, record: ProgressRecord, snapshot: RemoteSnapshot) -> str:
+        """The row's fingerprint once it holds RECORD, with the files' known remote ids."""
+        return row_fingerprint(self.desired_row(record, self._file_ids(record)))
 
     async def apply(self, plan: SyncPlan, *, run_id: str) -> list[RecordOutcome]:
         """Carry the plan out, grant by grant (never submits: see `submit`)."""
@@ -298,7 +277,7 @@ class TheodoinqAdapter:
             fresh = row_fingerprint(row)
             if fresh == row_fingerprint(desired):
                 results[change.target_code] = RecordOutcome(
-                    target_code=change.target_code, period=period, outcome=Outcome.IN_SYNC
+                    target_code=change.target_code, period=period, outcome=EntryStatus.IN_SYNC
                 )
                 self.ledger.close_intents(SYSTEM, change.target_code, period, "in_sync")
                 continue
@@ -306,7 +285,7 @@ class TheodoinqAdapter:
                 reason = "Dòng vừa bị sửa trên theodoinq trong lúc đồng bộ: không ghi đè."
                 results[change.target_code] = RecordOutcome(
                     target_code=change.target_code, period=period,
-                    outcome=Outcome.CONFLICT, reason=reason,
+                    outcome=EntryStatus.CONFLICT, reason=reason,
                 )
                 self.ledger.record_outcome(
                     SYSTEM, change.target_code, period, outcome="conflict", error=reason
@@ -349,7 +328,7 @@ class TheodoinqAdapter:
                     results[culprit] = self._failed(change, failure_reason(SYSTEM, error))
                     self.ledger.close_intents(SYSTEM, culprit, period, "failed")
                     continue
-                outcome = Outcome.HELD if error.code == "GRANT_LOCKED" else Outcome.FAILED
+                outcome = EntryStatus.HELD if error.code == "GRANT_LOCKED" else EntryStatus.FAILED
                 for code, (change, _, _) in writes.items():
                     results[code] = self._failed(change, failure_reason(SYSTEM, error), outcome)
                     if not error.outcome_unknown:
@@ -361,7 +340,7 @@ class TheodoinqAdapter:
         for code, (change, _, pushed) in writes.items():
             row = after.get(code, {})
             assert change.remote is not None
-            outcome = Outcome.UPDATED if change.remote.has_data else Outcome.CREATED
+            outcome = EntryStatus.UPDATED if change.remote.has_data else EntryStatus.CREATED
             receipt = self.ledger.record_receipt(
                 SYSTEM, code, period,
                 run_id=run_id,
@@ -402,7 +381,9 @@ class TheodoinqAdapter:
             file_id = str(found[0]["fileId"])
             self.ledger.record_upload(SYSTEM, evidence, file_id)
             return file_id
-        problem = check_file(path, MAX_FILE_BYTES)
+        problem = check_file(
+            path, MAX_BYTES[SYSTEM], root=self.evidence_root, system=SYSTEM
+        )
         if problem:
             raise LocalFileError(problem)
 
@@ -473,14 +454,14 @@ class TheodoinqAdapter:
         return "Đã nộp báo cáo kỳ này."
 
     def _failed(
-        self, change: PlannedChange, reason: str, outcome: Outcome = Outcome.FAILED
+        self, change: PlannedChange, reason: str, outcome: EntryStatus = EntryStatus.FAILED
     ) -> RecordOutcome:
         self.ledger.record_outcome(
             SYSTEM, change.target_code, change.period, outcome=outcome.value, error=reason
         )
         return RecordOutcome(
             target_code=change.target_code, period=change.period, outcome=outcome,
-            reason=reason, error=reason if outcome is Outcome.FAILED else None,
+            reason=reason, error=reason if outcome is EntryStatus.FAILED else None,
         )
 
 
@@ -497,20 +478,3 @@ def _receipt(remote_id: str | None, row: Mapping[str, Any], pushed: str) -> Rece
         remote_fingerprint=row_fingerprint(row),
         pushed_fingerprint=pushed,
     )
-
-
-def _differences(
-    record: ProgressRecord, remote: RemoteReport, desired: Mapping[str, Any]
-) -> dict[str, tuple[object, object]]:
-    out: dict[str, tuple[object, object]] = {}
-    if desired["idxValue"] != format_value(remote.actual) and (
-        desired["idxValue"] or remote.actual is not None
-    ):
-        out["actual"] = (record.actual, remote.actual)
-    if record.note != remote.note:
-        out["note"] = (record.note, remote.note)
-    local_files = sorted(e.sha256 for e in record.evidence)
-    remote_files = sorted(e.sha256 or e.remote_id for e in remote.evidence)
-    if local_files != remote_files:
-        out["evidence"] = (local_files, remote_files)
-    return out

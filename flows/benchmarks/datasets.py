@@ -26,10 +26,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from connectors.base import Outcome
 from flows.demo_data import _ASSIGNMENTS, _fill, _Month, _pdf, _put, _Report, _Row, _xlsx_bytes
 from flows.reconcile import ChangeItem, Key, LocalItem, OutcomeItem, RemoteItem
 from models.catalogue import DEADLINE, Target, TargetKind, targets
+from models.status import EntryStatus
 
 RECORD_SET_MONTHS = 6
 UNASSIGNED_LEAD = "PKT"
@@ -166,12 +166,12 @@ def synthetic_reconciliation(
     outcomes = {
         outcome: OutcomeItem(outcome, reason)
         for outcome, reason in (
-            (Outcome.IN_SYNC, ""),
-            (Outcome.UPDATED, ""),
-            (Outcome.CREATED, ""),
-            (Outcome.CONFLICT, "Số liệu trên hệ thống đã bị sửa sau lần gửi trước."),
-            (Outcome.HELD, "Báo cáo hoàn thành chưa có minh chứng."),
-            (Outcome.FAILED, "nq71: lỗi máy chủ (E500)"),
+            (EntryStatus.IN_SYNC, ""),
+            (EntryStatus.UPDATED, ""),
+            (EntryStatus.CREATED, ""),
+            (EntryStatus.CONFLICT, "Số liệu trên hệ thống đã bị sửa sau lần gửi trước."),
+            (EntryStatus.HELD, "Báo cáo hoàn thành chưa có minh chứng."),
+            (EntryStatus.FAILED, "nq71: lỗi máy chủ (E500)"),
         )
     }
     case = ReconcileCase(system)
@@ -220,18 +220,18 @@ def _files(rng: random.Random, code: str, period: str) -> tuple[tuple[str, str],
     )
 
 
-def _outcome(roll: float, outcomes: dict[Outcome, OutcomeItem]) -> OutcomeItem:
+def _outcome(roll: float, outcomes: dict[EntryStatus, OutcomeItem]) -> OutcomeItem:
     if roll < 0.88 or roll >= 0.99:
-        return outcomes[Outcome.IN_SYNC]
+        return outcomes[EntryStatus.IN_SYNC]
     if roll < 0.92:
-        return outcomes[Outcome.UPDATED]
+        return outcomes[EntryStatus.UPDATED]
     if roll < 0.94:
-        return outcomes[Outcome.CREATED]
+        return outcomes[EntryStatus.CREATED]
     if roll < 0.95:
-        return outcomes[Outcome.CONFLICT]
+        return outcomes[EntryStatus.CONFLICT]
     if roll < 0.96:
-        return outcomes[Outcome.HELD]
-    return outcomes[Outcome.FAILED]
+        return outcomes[EntryStatus.HELD]
+    return outcomes[EntryStatus.FAILED]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

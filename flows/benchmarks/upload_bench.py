@@ -11,7 +11,6 @@ during the push over the resident set at its start. The mock must then hold the 
 `python -m flows.benchmarks.upload_bench --size MIB --json`
 """
 
-import argparse
 import asyncio
 import gc
 import hashlib
@@ -24,7 +23,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from connectors.base import Outcome
 from connectors.factory import open_adapter
 from flows.benchmarks.measure import (
     MIB,
@@ -39,6 +37,7 @@ from flows.benchmarks.requestlog import by_kind
 from models import settings as defaults
 from models.ledger import Ledger, RunCreate
 from models.records import EvidenceFile, ProgressRecord, SourceRef, Status
+from models.status import EntryStatus
 
 PERIOD = "2026-06"
 TARGET = "1.2.4"
@@ -103,7 +102,7 @@ async def _push(mocks: Mocks, root: Path, evidence: EvidenceFile) -> dict[str, A
             with timed() as pushing:
                 outcomes = await adapter.apply(plan, run_id=run.run_id)
             peak = peak_rss_mib()
-    if [o.outcome for o in outcomes] != [Outcome.CREATED]:
+    if [o.outcome for o in outcomes] != [EntryStatus.CREATED]:
         raise RuntimeError(f"the push did not create the report: {outcomes}")
     held = [d for d in mocks.state("nq71")["documents"] if d["sha256"] == evidence.sha256]
     if [d["kich_thuoc"] for d in held] != [evidence.size]:

@@ -14,10 +14,10 @@ import pytest
 from connectors.filecheck import sniff_type
 from connectors.local.assignments import read_assignments
 from connectors.local.reader import read_source
-from connectors.planning import held_for_evidence
+from connectors.planning import is_completion
 from flows.demo_data import DemoSource, write_demo_source
+from flows.plan_warnings import compute_warnings
 from flows.selection import select_commune_figures
-from flows.warnings import compute_warnings
 from models.assignment import SIX_RO, AssignmentSet
 from models.catalogue import get
 from models.records import ReadResult, Status
@@ -89,7 +89,7 @@ def test_records_and_values_that_make_sense(demo: Demo) -> None:
 
 
 def test_the_only_completion_without_evidence_is_held(demo: Demo) -> None:
-    held = [r for r in demo.read.records if held_for_evidence(r, get(r.target_code))]
+    held = [r for r in demo.read.records if not r.evidence and is_completion(r, get(r.target_code))]
     assert [r.key for r in held] == [("DTN", "1.3.1", "2026-11")]
     assert held[0].status is Status.COMPLETED
     assert held[0].evidence == ()

@@ -5,7 +5,6 @@ import pytest
 
 from connectors.base import (
     Action,
-    Outcome,
     PlannedChange,
     Receipt,
     RecordOutcome,
@@ -26,8 +25,9 @@ from flows.reconcile import (
     summarise,
     to_entry,
 )
-from flows.report_model import Difference, Entry, EntryStatus, EvidenceStatus
+from flows.report_model import Difference, Entry, EvidenceStatus
 from models.records import EvidenceFile, ProgressRecord, SourceRef, Status
+from models.status import EntryStatus
 
 SHA_A = "a" * 64
 SHA_B = "b" * 64
@@ -92,7 +92,7 @@ def plan_for(
     )
 
 
-def result(record: ProgressRecord, outcome: Outcome, **extra: Any) -> RecordOutcome:
+def result(record: ProgressRecord, outcome: EntryStatus, **extra: Any) -> RecordOutcome:
     return RecordOutcome(
         target_code=record.target_code, period=record.period, outcome=outcome, **extra
     )
@@ -104,18 +104,18 @@ def only(entries: list[Entry]) -> Entry:
 
 
 REAL_RUN = [
-    (Outcome.CREATED, EntryStatus.CREATED),
-    (Outcome.UPDATED, EntryStatus.UPDATED),
-    (Outcome.IN_SYNC, EntryStatus.IN_SYNC),
-    (Outcome.CONFLICT, EntryStatus.CONFLICT),
-    (Outcome.HELD, EntryStatus.HELD),
-    (Outcome.UNMAPPED, EntryStatus.UNMAPPED),
+    (EntryStatus.CREATED, EntryStatus.CREATED),
+    (EntryStatus.UPDATED, EntryStatus.UPDATED),
+    (EntryStatus.IN_SYNC, EntryStatus.IN_SYNC),
+    (EntryStatus.CONFLICT, EntryStatus.CONFLICT),
+    (EntryStatus.HELD, EntryStatus.HELD),
+    (EntryStatus.UNMAPPED, EntryStatus.UNMAPPED),
 ]
 
 
 @pytest.mark.parametrize(("outcome", "status"), REAL_RUN)
 def test_a_real_runs_outcome_maps_onto_the_entry_status(
-    outcome: Outcome, status: EntryStatus
+    outcome: EntryStatus, status: EntryStatus
 ) -> None:
     """Each outcome but failed gives its status and reason, no error, nothing planned."""
     record = rec()
@@ -139,8 +139,8 @@ def test_a_failed_outcome_carries_its_error() -> None:
         "nq71", [first, second],
         plan_for(snapshot, (first, "update"), (second, "fail")),
         [
-            result(first, Outcome.FAILED, reason="nq71: lỗi (E1)", error="nq71: lỗi (E1)"),
-            result(second, Outcome.FAILED, reason="Tệp quá lớn."),
+            result(first, EntryStatus.FAILED, reason="nq71: lỗi (E1)", error="nq71: lỗi (E1)"),
+            result(second, EntryStatus.FAILED, reason="Tệp quá lớn."),
         ],
         snapshot,
     )
@@ -200,7 +200,7 @@ def test_a_real_run_compares_with_the_snapshot_after_the_push() -> None:
     after = snap("nq71", remote(rid="r9", actual=87.5, note="Mới"))
     report = reconcile_system(
         "nq71", [record], plan_for(before, (record, "update")),
-        [result(record, Outcome.UPDATED)], after,
+        [result(record, EntryStatus.UPDATED)], after,
     )
     entry = only(report.entries)
     assert (entry.status, entry.differences, entry.remote_id) == (EntryStatus.UPDATED, {}, "r9")
@@ -232,7 +232,7 @@ def test_the_remote_id_comes_from_the_receipt_when_the_after_snapshot_lacks_the_
     receipt = Receipt(remote_id="r42", remote_fingerprint="x", pushed_fingerprint="y")
     report = reconcile_system(
         "nq71", [record], plan_for(snapshot, (record, "create")),
-        [result(record, Outcome.CREATED, receipt=receipt)], snapshot,
+        [result(record, EntryStatus.CREATED, receipt=receipt)], snapshot,
     )
     assert only(report.entries).remote_id == "r42"
 
@@ -356,7 +356,7 @@ def test_a_held_entry_missing_on_the_remote_stays_held() -> None:
     snapshot = snap("nq71")
     report = reconcile_system(
         "nq71", [record], plan_for(snapshot, (record, "hold")),
-        [result(record, Outcome.HELD, reason="Thiếu minh chứng")], snapshot,
+        [result(record, EntryStatus.HELD, reason="Thiếu minh chứng")], snapshot,
     )
     assert only(report.entries).status is EntryStatus.HELD
 
@@ -612,7 +612,7 @@ def test_reconcile_system_and_the_plain_diff_agree() -> None:
     records = [rec("1.5.1", note="Mới"), rec("1.5.2", evidence=(ev("a.pdf", SHA_A),))]
     snapshot = snap("nq71", remote("1.5.1", note="Cũ"), remote("1.5.8", rid="r8"))
     plan = plan_for(snapshot, *((r, "update") for r in records))
-    outcomes = [result(records[0], Outcome.UPDATED), result(records[1], Outcome.IN_SYNC)]
+    outcomes = [result(records[0], EntryStatus.UPDATED), result(records[1], EntryStatus.IN_SYNC)]
     report = reconcile_system("nq71", records, plan, outcomes, snapshot)
     rows = diff_rows(
         "nq71",

@@ -8,13 +8,14 @@ from typing import Any
 import httpx
 import pytest
 
-from connectors.base import Outcome, TargetAdapter
+from connectors.base import TargetAdapter
 from mock_servers.nq71 import Nq71MockConfig
 from mock_servers.nq71 import create_app as create_nq71
 from mock_servers.theodoinq import TheodoinqMockConfig
 from mock_servers.theodoinq import create_app as create_theodoinq
 from models.ledger import Ledger
 from models.records import Status
+from models.status import EntryStatus
 from tests.integration import test_nq71_adapter, test_theodoinq_adapter
 from tests.integration.adapter_support import evidence, pdf, record
 
@@ -93,9 +94,9 @@ async def test_one_outcome_per_key_in_plan_order(subject: Subject, tmp_path: Pat
         (c.target_code, c.period) for c in plan.changes
     ]
     by_code = {o.target_code: o.outcome for o in outcomes}
-    assert by_code["1.4.3"] is Outcome.HELD
+    assert by_code["1.4.3"] is EntryStatus.HELD
     assert {by_code[c] for c in ("1.1.1", "1.5.5", "1.5.26")} <= {
-        Outcome.CREATED, Outcome.UPDATED
+        EntryStatus.CREATED, EntryStatus.UPDATED
     }
 
 
@@ -114,7 +115,7 @@ async def test_writes_leave_receipts_and_a_rerun_writes_nothing(
     again = await adapter.apply(
         adapter.plan(records(tmp_path), await adapter.fetch([PERIOD])), run_id="two"
     )
-    assert {o.outcome for o in again} == {Outcome.IN_SYNC, Outcome.HELD}
+    assert {o.outcome for o in again} == {EntryStatus.IN_SYNC, EntryStatus.HELD}
     assert await subject.writes() == before
 
 
@@ -127,4 +128,4 @@ async def test_a_plan_survives_serialisation_and_a_fresh_adapter(
     plan = subject.adapter.plan(records(tmp_path), await subject.adapter.fetch([PERIOD]))
     revived = SyncPlan.model_validate_json(plan.model_dump_json())
     outcomes = await subject.fresh().apply(revived, run_id="revived")
-    assert {o.target_code: o.outcome for o in outcomes}["1.1.1"] is Outcome.CREATED
+    assert {o.target_code: o.outcome for o in outcomes}["1.1.1"] is EntryStatus.CREATED

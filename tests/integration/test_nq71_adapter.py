@@ -9,7 +9,6 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from connectors.base import Outcome
 from connectors.http.client import make_client
 from connectors.http.pacing import InFlightLimit
 from connectors.nq71.adapter import Nq71Adapter, report_fields
@@ -18,6 +17,7 @@ from mock_servers.common.server import serving
 from mock_servers.nq71 import Nq71MockConfig, create_app
 from models.ledger import Ledger
 from models.records import ProgressRecord, Status
+from models.status import EntryStatus
 from tests.integration.adapter_support import FAST, admin, evidence, pdf, record
 
 PERIOD = "2026-11"
@@ -40,7 +40,7 @@ def build(
     return Nq71Adapter(client, ledger, root, mapping)
 
 
-async def run(adapter: Nq71Adapter, records: list[ProgressRecord]) -> dict[str, Outcome]:
+async def run(adapter: Nq71Adapter, records: list[ProgressRecord]) -> dict[str, EntryStatus]:
     plan = adapter.plan(records, await adapter.fetch([PERIOD]))
     return {o.target_code: o.outcome for o in await adapter.apply(plan, run_id="test-run")}
 
@@ -83,8 +83,8 @@ def sample(root: Path) -> list[ProgressRecord]:
 async def test_first_push_creates_attaches_then_completes(rig: Rig) -> None:
     """Reports are created once, evidence attached, and completion set after the evidence."""
     outcomes = await run(rig.adapter, sample(rig.root))
-    assert outcomes == {"1.5.17": Outcome.CREATED, "1.5.24": Outcome.CREATED,
-                        "1.2.2": Outcome.HELD}
+    assert outcomes == {"1.5.17": EntryStatus.CREATED, "1.5.24": EntryStatus.CREATED,
+                        "1.2.2": EntryStatus.HELD}
     [vneid] = await rig.reports("1.5.17")
     assert (vneid["gia_tri_thuc_hien"], vneid["ty_le_hoan_thanh"]) == ("87,5", "97")
     assert vneid["tinh_trang"] == 2 and vneid["ky_bao_cao"] == "11/2026"
@@ -101,8 +101,8 @@ async def test_second_run_with_nothing_changed_writes_nothing(rig: Rig) -> None:
     await run(rig.adapter, sample(rig.root))
     before = (await rig.state())["counts"]
     outcomes = await run(rig.adapter, sample(rig.root))
-    assert outcomes == {"1.5.17": Outcome.IN_SYNC, "1.5.24": Outcome.IN_SYNC,
-                        "1.2.2": Outcome.HELD}
+    assert outcomes == {"1.5.17": EntryStatus.IN_SYNC, "1.5.24": EntryStatus.IN_SYNC,
+                        "1.2.2": EntryStatus.HELD}
     after = (await rig.state())["counts"]
     for kind in ("posts", "puts", "attachments", "parts"):
         assert after[kind] == before[kind], kind
@@ -113,7 +113,7 @@ async def test_a_change_is_an_update_of_the_same_report(rig: Rig) -> None:
     await run(rig.adapter, sample(rig.root))
     changed = sample(rig.root)
     changed[0] = record("1.5.17", actual=89, progress=99, status=Status.IN_PROGRESS)
-    assert (await run(rig.adapter, changed))["1.5.17"] == Outcome.UPDATED
+    assert (await run(rig.adapter, changed))["1.5.17"] == EntryStatus.UPDATED
     [vneid] = await rig.reports("1.5.17")
     assert vneid["gia_tri_thuc_hien"] == "89"
 
@@ -126,7 +126,7 @@ async def test_a_persons_edit_is_a_conflict_and_is_not_overwritten(rig: Rig) -> 
                                                       "gia_tri_thuc_hien": "92"})
     changed = sample(rig.root)
     changed[0] = record("1.5.17", actual=88, progress=98)
-    assert (await run(rig.adapter, changed))["1.5.17"] == Outcome.CONFLICT
+    assert (await run(rig.adapter, changed))["1.5.17"] == EntryStatus.CONFLICT
     [after] = await rig.reports("1.5.17")
     assert after["gia_tri_thuc_hien"] == "92"
 
@@ -145,7 +145,7 @@ async def test_duplicates_on_the_remote_are_reported_never_added_to(rig: Rig) ->
     changed = record("1.5.17", actual=85, progress=95)
     plan = rig.adapter.plan([changed], snapshot)
     [outcome] = await rig.adapter.apply(plan, run_id="r")
-    assert outcome.outcome is Outcome.UPDATED
+    assert outcome.outcome is EntryStatus.UPDATED
     reports = await rig.reports("1.5.17")
     assert len(reports) == 2
     assert sorted(r["gia_tri_thuc_hien"] for r in reports) == ["80", "85"]
@@ -156,7 +156,7 @@ async def test_token_expiring_mid_run_refreshes_once(rig: Rig) -> None:
     await admin(rig.mock, "POST", "faults", json={"rules": [
         {"method": "POST", "path": "bao-cao$", "fault": "expire_token", "times": 1}]})
     outcomes = await run(rig.adapter, sample(rig.root))
-    assert outcomes["1.5.17"] == Outcome.CREATED
+    assert outcomes["1.5.17"] == EntryStatus.CREATED
     assert (await rig.state())["counts"]["tokens"] == 2
 
 
@@ -165,7 +165,7 @@ async def test_throttle_storm_is_survived_without_duplicates(rig: Rig) -> None:
     await admin(rig.mock, "POST", "faults", json={"seed": 5, "rules": [
         {"path": "^/nq71/", "fault": "http_429", "rate": 0.5}]})
     outcomes = await run(rig.adapter, sample(rig.root))
-    assert outcomes["1.5.17"] == Outcome.CREATED and outcomes["1.5.24"] == Outcome.CREATED
+    assert outcomes["1.5.17"] == EntryStatus.CREATED and outcomes["1.5.24"] == EntryStatus.CREATED
     assert len(await rig.reports("1.5.17")) == 1 and len(await rig.reports("1.5.24")) == 1
 
 
@@ -176,13 +176,13 @@ async def test_interrupted_upload_resumes_from_what_the_server_holds(rig: Rig) -
     await admin(rig.mock, "POST", "faults", json={"rules": [
         {"method": "POST", "path": "hoan-tat$", "fault": "http_503", "times": 20}]})
     first = await run(rig.adapter, records)
-    assert first["1.5.24"] == Outcome.FAILED
+    assert first["1.5.24"] == EntryStatus.FAILED
     parts = (await rig.state())["counts"]["parts"]
     assert parts == 3
     assert await rig.reports("1.5.24") == []
     await admin(rig.mock, "DELETE", "faults")
     second = await run(rig.adapter, records)
-    assert second["1.5.24"] == Outcome.CREATED
+    assert second["1.5.24"] == EntryStatus.CREATED
     state = await rig.state()
     assert state["counts"]["parts"] == 3 and len(state["documents"]) == 1
     [done] = await rig.reports("1.5.24")
@@ -195,7 +195,7 @@ async def test_unmappable_indicator_is_reported_never_guessed(rig: Rig, tmp_path
     mapping.write_text(json.dumps({"1.5.17": "CT99"}), encoding="utf-8")
     rig.adapter.mapping_file = mapping
     outcomes = await run(rig.adapter, sample(rig.root))
-    assert outcomes["1.5.17"] == Outcome.UNMAPPED
+    assert outcomes["1.5.17"] == EntryStatus.UNMAPPED
     assert await rig.reports("1.5.17") == []
 
 
@@ -222,7 +222,7 @@ async def test_wrong_type_and_oversized_files_are_refused_before_upload(rig: Rig
         record("1.5.24", actual=100, status=Status.COMPLETED, files=(text,)),
         record("1.5.23", actual=96, status=Status.COMPLETED, files=(big,)),
     ])
-    assert set(outcomes.values()) == {Outcome.FAILED}
+    assert set(outcomes.values()) == {EntryStatus.FAILED}
     counts = (await rig.state())["counts"]
     assert counts["parts"] == 0 and counts["posts"] == 0
 
@@ -238,5 +238,5 @@ def test_post_timeout_after_commit_creates_exactly_one_report(tmp_path: Path) ->
         outcomes = asyncio.run(run(adapter, [record("1.5.17", actual=50, progress=60)]))
         state = httpx.get(f"{url}/_admin/state").json()
         adapter.ledger.close()
-    assert outcomes == {"1.5.17": Outcome.CREATED}
+    assert outcomes == {"1.5.17": EntryStatus.CREATED}
     assert len(state["reports"]) == 1

@@ -7,7 +7,6 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from connectors.base import Outcome
 from connectors.http.client import make_client
 from connectors.http.pacing import TokenBucket
 from connectors.theodoinq.adapter import TheodoinqAdapter
@@ -16,6 +15,7 @@ from mock_servers.common.server import serving
 from mock_servers.theodoinq import TheodoinqMockConfig, create_app
 from models.ledger import Ledger
 from models.records import ProgressRecord, Status
+from models.status import EntryStatus
 from tests.integration.adapter_support import (
     FAST,
     LosingTransport,
@@ -38,7 +38,9 @@ class Rig:
     lossy: LosingTransport
     submitted: dict[str, str] = field(default_factory=dict)
 
-    async def run(self, records: list[ProgressRecord], submit: bool = False) -> dict[str, Outcome]:
+    async def run(
+        self, records: list[ProgressRecord], submit: bool = False
+    ) -> dict[str, EntryStatus]:
         snapshot = await self.adapter.fetch([PERIOD])
         plan = self.adapter.plan(records, snapshot)
         outcomes = await self.adapter.apply(plan, run_id="test-run")
@@ -100,8 +102,8 @@ def sample(root: Path) -> list[ProgressRecord]:
 async def test_first_push_writes_values_files_and_escaped_notes(rig: Rig) -> None:
     """A first push creates rows, uploads the file before the value, holds bare completion."""
     outcomes = await rig.run(sample(rig.root))
-    assert outcomes == {"1.5.17": Outcome.CREATED, "1.5.24": Outcome.CREATED,
-                        "1.2.2": Outcome.HELD}
+    assert outcomes == {"1.5.17": EntryStatus.CREATED, "1.5.24": EntryStatus.CREATED,
+                        "1.2.2": EntryStatus.HELD}
     vneid = await rig.row("1.5.17")
     assert vneid["idxValue"] == "87,5"
     assert vneid["idxContentRaw"] == "Đạt <b>87,5%</b> & tăng"
@@ -119,8 +121,8 @@ async def test_second_run_with_nothing_changed_writes_nothing(rig: Rig) -> None:
     await rig.run(sample(rig.root))
     before = (await rig.state())["counts"]
     outcomes = await rig.run(sample(rig.root))
-    assert outcomes == {"1.5.17": Outcome.IN_SYNC, "1.5.24": Outcome.IN_SYNC,
-                        "1.2.2": Outcome.HELD}
+    assert outcomes == {"1.5.17": EntryStatus.IN_SYNC, "1.5.24": EntryStatus.IN_SYNC,
+                        "1.2.2": EntryStatus.HELD}
     after = (await rig.state())["counts"]
     assert (after["saves"], after["uploads"]) == (before["saves"], before["uploads"])
 
@@ -134,7 +136,7 @@ async def test_a_persons_edit_is_a_conflict_and_is_not_overwritten(rig: Rig) -> 
     changed = sample(rig.root)
     changed[0] = record("1.5.17", actual=88, progress=98, note="mới")
     outcomes = await rig.run(changed)
-    assert outcomes["1.5.17"] == Outcome.CONFLICT
+    assert outcomes["1.5.17"] == EntryStatus.CONFLICT
     assert (await rig.row("1.5.17"))["idxValue"] == "91"
     assert (await rig.row("1.5.17"))["updateUser"] == "web.user"
 
@@ -159,7 +161,7 @@ async def test_locked_grant_is_held(rig: Rig) -> None:
     await admin(rig.mock, "POST", "lock", json={"grantId": grant["grantId"],
                                                 "grantStatus": "LOCKED"})
     outcomes = await rig.run(sample(rig.root))
-    assert set(outcomes.values()) == {Outcome.HELD}
+    assert set(outcomes.values()) == {EntryStatus.HELD}
     assert (await rig.state())["counts"]["saves"] == 0
 
 
@@ -176,7 +178,7 @@ async def test_oversized_and_wrong_type_files_are_refused_before_upload(rig: Rig
     reasons = {c.target_code: c.reason for c in plan.changes}
     assert "quá lớn" in reasons["1.5.24"] and "không phải PDF" in reasons["1.5.23"]
     outcomes = await adapter.apply(plan, run_id="r")
-    assert {o.outcome for o in outcomes} == {Outcome.FAILED}
+    assert {o.outcome for o in outcomes} == {EntryStatus.FAILED}
     assert (await rig.state())["counts"]["uploads"] == 0
 
 
@@ -185,7 +187,7 @@ async def test_token_expiring_mid_run_logs_in_again(rig: Rig) -> None:
     await admin(rig.mock, "POST", "faults", json={"rules": [
         {"method": "PUT", "path": "rp_objidx_data", "fault": "expire_token", "times": 1}]})
     outcomes = await rig.run(sample(rig.root))
-    assert outcomes["1.5.17"] == Outcome.CREATED
+    assert outcomes["1.5.17"] == EntryStatus.CREATED
     assert (await rig.state())["counts"]["logins"] == 2
 
 
@@ -194,7 +196,7 @@ async def test_429_storm_is_survived(rig: Rig) -> None:
     await admin(rig.mock, "POST", "faults", json={"seed": 3, "rules": [
         {"path": "^/(report|file)_api", "fault": "http_429", "rate": 0.5}]})
     outcomes = await rig.run(sample(rig.root))
-    assert outcomes["1.5.17"] == Outcome.CREATED and outcomes["1.5.24"] == Outcome.CREATED
+    assert outcomes["1.5.17"] == EntryStatus.CREATED and outcomes["1.5.24"] == EntryStatus.CREATED
     state = await rig.state()
     assert state["counts"]["uploads"] == 1
 
@@ -206,7 +208,7 @@ async def test_evidence_shared_by_two_rows_is_uploaded_once(rig: Rig) -> None:
         record("1.5.24", actual=100, status=Status.COMPLETED, files=(shared,)),
         record("1.5.5", actual=100, status=Status.COMPLETED, files=(shared,)),
     ]
-    assert set((await rig.run(records)).values()) == {Outcome.CREATED}
+    assert set((await rig.run(records)).values()) == {EntryStatus.CREATED}
     assert (await rig.state())["counts"]["uploads"] == 1
 
 
@@ -221,13 +223,13 @@ def test_upload_timeout_after_commit_leaves_exactly_one_file(tmp_path: Path) -> 
             "delay_ms": 3000, "times": 1}]})
         adapter = build(url, None, tmp_path, timeout=1.0)
 
-        async def go() -> dict[str, Outcome]:
+        async def go() -> dict[str, EntryStatus]:
             records = [record("1.5.24", actual=100, status=Status.COMPLETED,
                               files=(evidence(tmp_path, "a.pdf", pdf()),))]
             plan = adapter.plan(records, await adapter.fetch([PERIOD]))
             return {o.target_code: o.outcome for o in await adapter.apply(plan, run_id="r")}
 
-        assert asyncio.run(go()) == {"1.5.24": Outcome.CREATED}
+        assert asyncio.run(go()) == {"1.5.24": EntryStatus.CREATED}
         state = httpx.get(f"{url}/_admin/state").json()
         adapter.ledger.close()
     assert state["counts"]["uploads"] == 1
