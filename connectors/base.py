@@ -9,12 +9,15 @@ run in its own task). Every (target_code, period) the adapter is asked about get
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
 from models.records import EvidenceFile, ProgressRecord, Status
 from models.status import Action, EntryStatus
+
+if TYPE_CHECKING:
+    from connectors.shapes import ShapeRecorder
 
 Review = Literal["pending", "accepted", "rejected"]
 
@@ -51,6 +54,16 @@ class RemoteReport(BaseModel):
     """The remote's own statement of the target (theodoinq's `idxTarget`), when it has one."""
 
 
+class DriftNote(BaseModel):
+    """One change of a remote's API, as the report tells it."""
+
+    message: str
+    used: bool
+    """Whether nqsync reads or writes what changed (then nothing is written to that system)."""
+    kind: str = ""
+    path: str = ""
+
+
 class RemoteSnapshot(BaseModel):
     """Everything one system holds for the periods asked about."""
 
@@ -60,6 +73,8 @@ class RemoteSnapshot(BaseModel):
     unmapped: dict[str, str] = Field(default_factory=dict)
     held_periods: dict[str, str] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
+    drift: list[DriftNote] = Field(default_factory=list)
+    """Changes in the shape of the remote's answers since they were last recorded."""
     context: dict[str, Any] = Field(default_factory=dict)
     """What the adapter needs again to apply a plan made from this snapshot (e.g. remote ids)."""
 
@@ -90,6 +105,8 @@ class SyncPlan(BaseModel):
     system: str
     snapshot: RemoteSnapshot
     changes: list[PlannedChange] = Field(default_factory=list)
+    sources: dict[str, str] = Field(default_factory=dict)
+    """The source workbooks (path → sha256) the records were read from, for the audit trail."""
 
     def count(self, action: Action) -> int:
         """How many changes have that action."""
@@ -121,6 +138,8 @@ class TargetAdapter(Protocol):
     """A target system as the flows see it."""
 
     system: str
+    shapes: "ShapeRecorder | None"
+    """Records the shapes of the remote's answers, to tell when its API changed."""
 
     async def fetch(self, periods: Sequence[str]) -> RemoteSnapshot:
         """Read what the remote holds for PERIODS (`YYYY-MM`)."""
@@ -134,7 +153,7 @@ class TargetAdapter(Protocol):
         """Carry PLAN out; one outcome per planned (target_code, period)."""
         ...
 
-    async def submit(self, snapshot: RemoteSnapshot) -> dict[str, str]:
+    async def submit(self, snapshot: RemoteSnapshot, *, run_id: str) -> dict[str, str]:
         """Submit the periods' reports where the system has such an act; what happened, per
         period, in Vietnamese (nothing where the system has no submission)."""
         ...

@@ -12,6 +12,7 @@ from connectors.http.client import make_client
 from connectors.http.retry import policy_for_timeout
 from connectors.nq71.adapter import Nq71Adapter
 from connectors.nq71.client import Nq71Client
+from connectors.shapes import ShapeRecorder
 from connectors.theodoinq.adapter import TheodoinqAdapter
 from connectors.theodoinq.client import TheodoinqClient
 from models.ledger import Ledger
@@ -32,13 +33,14 @@ async def open_adapter(
 ) -> AsyncIterator[TargetAdapter]:
     """The adapter for SYSTEM with its HTTP client, closed when the block ends."""
     policy = policy_for_timeout(settings.http_timeout)
+    shapes = ShapeRecorder(system)
     if system == "theodoinq":
         http = make_client(settings.theodoinq_url, timeout=settings.http_timeout,
                            transport=transport)
         adapter: TargetAdapter = TheodoinqAdapter(
             TheodoinqClient(
                 http, settings.theodoinq_username, settings.theodoinq_password,
-                share_token=True, policy=policy,
+                share_token=True, policy=policy, observe=shapes.observe_response,
             ),
             ledger,
             evidence_root,
@@ -54,10 +56,12 @@ async def open_adapter(
                 settings.nq71_ma_dinh_danh,
                 share_token=True,
                 policy=policy,
+                observe=shapes.observe_response,
             ),
             ledger,
             evidence_root,
             settings.nq71_mapping,
         )
+    adapter.shapes = shapes
     async with http:
         yield adapter

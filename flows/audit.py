@@ -28,7 +28,7 @@ from models.db import make_engine
 from models.fingerprint import canonical_json
 from models.ledger_tables import utc_now
 
-__all__ = ["ACTION_LABELS", "export_command", "export_paths", "verify_command"]
+__all__ = ["export_command", "verify_command"]
 
 ACTION_LABELS = {"intent": "Dự định ghi", "write": "Ghi", "outcome": "Kết quả"}
 EXPORT_NAME = "nhat-ky-kiem-toan"
@@ -106,7 +106,7 @@ def verify_command(database_url: str) -> int:
     return 0 if result.ok else 1
 
 
-def export_paths(out_dir: Path, period: str | None, target: str | None) -> tuple[Path, Path]:
+def _export_paths(out_dir: Path, period: str | None, target: str | None) -> tuple[Path, Path]:
     """The XLSX and CSV paths an export of (PERIOD, TARGET) writes in OUT_DIR."""
     stem = "-".join([EXPORT_NAME, *(part for part in (period, target) if part)])
     return out_dir / f"{stem}.xlsx", out_dir / f"{stem}.csv"
@@ -132,7 +132,7 @@ def export_command(
     except SQLAlchemyError as error:
         typer.echo(_DATABASE_ERROR.format(kind=type(error).__name__), err=True)
         return 2
-    xlsx_path, csv_path = export_paths(out_dir, period, target)
+    xlsx_path, csv_path = _export_paths(out_dir, period, target)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         _write_xlsx(xlsx_path, entries, verdict, period, target)
@@ -157,7 +157,7 @@ def _filter_text(period: str | None, target: str | None) -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
-def xlsx_row(entry: AuditEntryPublic) -> list[sh.Cell]:
+def _xlsx_row(entry: AuditEntryPublic) -> list[sh.Cell]:
     """One entry as the workbook shows it."""
     return [
         entry.seq,
@@ -169,6 +169,13 @@ def xlsx_row(entry: AuditEntryPublic) -> list[sh.Cell]:
         lb.period_date(entry.period) or entry.period,
         lb.unit_label(entry.unit_code),
         ACTION_LABELS.get(entry.action, entry.action),
+        *_exchange_and_chain(entry),
+    ]
+
+
+def _exchange_and_chain(entry: AuditEntryPublic) -> list[str]:
+    """What was sent and answered, where it came from, who approved it, and the chain links."""
+    return [
         canonical_json(entry.request),
         canonical_json(entry.response),
         entry.source_file or "",
@@ -179,7 +186,7 @@ def xlsx_row(entry: AuditEntryPublic) -> list[sh.Cell]:
     ]
 
 
-def csv_row(entry: AuditEntryPublic) -> list[str]:
+def _csv_row(entry: AuditEntryPublic) -> list[str]:
     """One entry exactly as it was hashed."""
     return [
         str(entry.seq),
@@ -190,13 +197,7 @@ def csv_row(entry: AuditEntryPublic) -> list[str]:
         entry.period,
         entry.unit_code or "",
         entry.action,
-        canonical_json(entry.request),
-        canonical_json(entry.response),
-        entry.source_file or "",
-        entry.source_sha256 or "",
-        entry.approver or "",
-        entry.prev_hash,
-        entry.hash,
+        *_exchange_and_chain(entry),
     ]
 
 
@@ -212,7 +213,7 @@ def _write_xlsx(
     assert sheet is not None
     sheet.title = SHEET_TITLE
     header = f"Nhật ký kiểm toán nqsync{_filter_text(period, target)}"
-    last = sh.data_sheet(sheet, XLSX_COLUMNS, (xlsx_row(e) for e in entries), header)
+    last = sh.data_sheet(sheet, XLSX_COLUMNS, (_xlsx_row(e) for e in entries), header)
     for row in range(2, last + 1):
         sheet.cell(row, 2).number_format = SECONDS_FORMAT
     check = workbook.create_sheet(CHECK_SHEET_TITLE)
@@ -237,4 +238,4 @@ def _write_csv(path: Path, entries: Sequence[AuditEntryPublic]) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(CSV_HEADERS)
-        writer.writerows(csv_row(entry) for entry in entries)
+        writer.writerows(_csv_row(entry) for entry in entries)

@@ -65,7 +65,7 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
 ) -> None:
     """Đọc và kiểm tra các tệp báo cáo của đơn vị (read and check the units' workbooks)."""
-    from connectors.local.commands import validate_command
+    from flows.workbook_commands import validate_command
 
     raise typer.Exit(validate_command(source, as_json=as_json))
 
@@ -83,7 +83,7 @@ def template(
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")] = False,
 ) -> None:
     """Tạo mẫu báo cáo Excel cho một đơn vị (write a unit's report workbook)."""
-    from connectors.local.commands import template_command
+    from flows.workbook_commands import template_command
 
     if assignments is None:
         from models.settings import get_settings

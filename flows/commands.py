@@ -18,9 +18,10 @@ from typing import Any
 
 import typer
 
+from models.clock import VIETNAM_ZONE_NAME
+
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 NIGHTLY_CRON = "0 1 * * *"
-TIMEZONE = "Asia/Ho_Chi_Minh"
 IN_PROCESS = "in-process"
 PREFECT = "prefect"
 STARTUP_TIMEOUT_VARIABLE = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
@@ -53,7 +54,7 @@ class RunOptions:
     verbose: bool = False
 
 
-def prepare_prefect(log_level: str = "WARNING", *, quiet: bool = False) -> None:
+def _prepare_prefect(log_level: str = "WARNING", *, quiet: bool = False) -> None:
     """Prefect settings for nqsync's own processes, unless the user set them (before import).
 
     Offline-friendly (no analytics), a start-up allowance for the temporary server that holds
@@ -86,7 +87,7 @@ def check_settings() -> str | None:
     return None
 
 
-def check_options(options: RunOptions) -> str | None:
+def _check_options(options: RunOptions) -> str | None:
     """Why the options cannot be run (one Vietnamese line), or None."""
     from flows.runs import systems_of
 
@@ -102,14 +103,14 @@ def check_options(options: RunOptions) -> str | None:
     return check_settings()
 
 
-def api_url() -> str | None:
+def _api_url() -> str | None:
     """The Prefect API nqsync reports to (`PREFECT_API_URL`), or None: then runs are local."""
     return os.environ.get("PREFECT_API_URL", "").strip() or None
 
 
-def run_mode(options: RunOptions) -> str:
+def _run_mode(options: RunOptions) -> str:
     """`prefect` when a Prefect API is configured or `--prefect` is given, else `in-process`."""
-    return PREFECT if options.prefect or api_url() else IN_PROCESS
+    return PREFECT if options.prefect or _api_url() else IN_PROCESS
 
 
 class _Progress:
@@ -137,7 +138,7 @@ def execute(options: RunOptions) -> dict[str, Any] | int:
     settings = get_settings()
     run_id = new_run_id()
     log_path = run_log_path(settings.report_dir, run_id)
-    mode = run_mode(options)
+    mode = _run_mode(options)
     configure_logging(settings)
     progress = _Progress()
     with ExitStack() as stack:
@@ -153,7 +154,7 @@ def execute(options: RunOptions) -> dict[str, Any] | int:
             return _fail(f"{failure.message} (chi tiết: {log_path})", failure.code)
         except Exception as error:
             log_exception("run_failed", error)
-            return _fail(f"{explain(error)} (chi tiết: {log_path})", 1)
+            return _fail(f"{_explain(error)} (chi tiết: {log_path})", 1)
 
 
 def _in_process(options: RunOptions, run_id: str, progress: _Progress) -> dict[str, Any]:
@@ -182,13 +183,13 @@ def _in_process(options: RunOptions, run_id: str, progress: _Progress) -> dict[s
 
 
 def _through_prefect(options: RunOptions, run_id: str, progress: _Progress) -> dict[str, Any]:
-    url = api_url()
+    url = _api_url()
     if url is not None:
         _check_api(url)
         progress(f"Chạy qua Prefect (flow nqsync-sync, máy chủ {url})")
     else:
         progress("Chạy qua Prefect: đang khởi động máy chủ Prefect tạm thời (có thể mất vài phút)")
-    prepare_prefect("INFO", quiet=True)
+    _prepare_prefect("INFO", quiet=True)
     from connectors.local.reader import SourceError
     from flows.sync import command_line_run, nqsync_sync
 
@@ -231,13 +232,13 @@ def _check_api(url: str) -> None:
         ) from error
 
 
-def explain(error: BaseException) -> str:
+def _explain(error: BaseException) -> str:
     """One Vietnamese line for an unexpected ERROR (its traceback goes to `run.log`)."""
     import httpx
 
-    if isinstance(error, httpx.HTTPError) and api_url():
+    if isinstance(error, httpx.HTTPError) and _api_url():
         return (
-            f"mất kết nối với máy chủ Prefect tại {api_url()}; kiểm tra máy chủ rồi chạy lại"
+            f"mất kết nối với máy chủ Prefect tại {_api_url()}; kiểm tra máy chủ rồi chạy lại"
         )
     if isinstance(error, PermissionError):
         return f"không có quyền ghi hoặc đọc {error.filename}"
@@ -248,7 +249,7 @@ def explain(error: BaseException) -> str:
 
 def sync_command(options: RunOptions, *, as_json: bool) -> int:
     """Run once; 0 all good, 1 some record failed, 2 usage or configuration error."""
-    problem = check_options(options)
+    problem = _check_options(options)
     if problem:
         return _fail(problem)
     outcome = execute(options)
@@ -309,26 +310,26 @@ def print_summary(outcome: dict[str, Any]) -> None:
 
 
 def serve_command(source: Path) -> int:
-    """Serve the `nightly` deployment (01:00 Asia/Ho_Chi_Minh) until interrupted."""
+    """Serve the `nightly` deployment (01:00 in Vietnam) until interrupted."""
     if not source.exists():
         return _fail(f"không tìm thấy thư mục nguồn: {source}")
     problem = check_settings()
     if problem:
         return _fail(problem)
-    url = api_url()
+    url = _api_url()
     if url is not None:
         try:
             _check_api(url)
         except RunFailure as failure:
             return _fail(failure.message)
-    prepare_prefect("INFO")
+    _prepare_prefect("INFO")
     from prefect.schedules import Cron
 
     from flows.sync import nqsync_sync
 
     nqsync_sync.serve(
         name="nightly",
-        schedules=[Cron(NIGHTLY_CRON, timezone=TIMEZONE)],
+        schedules=[Cron(NIGHTLY_CRON, timezone=VIETNAM_ZONE_NAME)],
         parameters={"source": str(source.resolve())},
         description="Đồng bộ hằng đêm lúc 01:00 (giờ Việt Nam); chạy tay từ giao diện Prefect.",
         tags=["nqsync"],

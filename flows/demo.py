@@ -7,14 +7,15 @@ reports), so running the demo again in the same folder finds nothing to change.
 import contextlib
 import os
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from pathlib import Path
 
 import httpx
 import typer
 
+from models.clock import today_in_vietnam
+
 DEMO_SEED = 57
-VIETNAM = timezone(timedelta(hours=7))
 _WRITES = {
     "theodoinq": ("saves", "uploads", "submits"),
     "nq71": ("posts", "puts", "attachments", "parts"),
@@ -63,7 +64,7 @@ def demo_command(
     from models import settings as defaults
 
     folder = (workdir or Path("nqsync-demo")).resolve()
-    day = today or datetime.now(VIETNAM).date()
+    day = today or today_in_vietnam()
     mock_dir = folder / "mock-data"
     mock_dir.mkdir(parents=True, exist_ok=True)
     demo = write_demo_source(folder, day)

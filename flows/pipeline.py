@@ -5,9 +5,9 @@ tests, as a Prefect task in the flow (`flows.sync`).
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, ParamSpec, Protocol, TypeVar
 
@@ -18,9 +18,11 @@ from connectors.base import RecordOutcome, RemoteSnapshot, SyncPlan
 from connectors.factory import SYSTEMS, System
 from connectors.http.errors import FailureType, RemoteError
 from connectors.logs import redact_text
+from flows.plan_warnings import compute_warnings, target_progress, timeline_percent
 from flows.render import ReportPaths
 from flows.report_model import (
     Reconciliation,
+    RunWarning,
     SourceFileRef,
     SourceSummary,
     SystemReport,
@@ -36,16 +38,16 @@ from flows.stages import (
     submit_reports,
     write_run_reports,
 )
-from flows.warnings import compute_warnings, target_progress, timeline_percent
 from models.catalogue import DEADLINE
+from models.clock import VIETNAM
 from models.ledger import Ledger, RunCreate, RunStatus
 from models.ledger_tables import code_version, new_run_id
 from models.settings import get_settings
+from models.status import WRITES
 
 log = structlog.get_logger("nqsync.sync")
 P = ParamSpec("P")
 T = TypeVar("T")
-VIETNAM = timezone(timedelta(hours=7))
 
 STAGE_LABELS = {
     "read-units": "Đọc báo cáo của các đơn vị",
@@ -264,7 +266,8 @@ class _Run:
         self.snapshots[system] = snapshot
         self.progress(f"{system}: {STAGE_LABELS['plan']}")
         plan = await self.stage(
-            f"{system}-plan", plan_changes, system, self.local.selected, snapshot, source
+            f"{system}-plan", plan_changes, system, self.local.selected, snapshot, source,
+            self.local.files,
         )
         return _Planned(snapshot, plan)
 
@@ -272,6 +275,9 @@ class _Run:
         request, source = self.request, self.request.source
         outcomes: list[RecordOutcome] | None = None
         after: RemoteSnapshot | None = None
+        stopped = drift_stop(system, ready.snapshot, get_settings().on_drift)
+        if stopped:
+            ready = _Planned(ready.snapshot, held_plan(ready.plan, stopped))
         if not request.dry_run:
             writes = any(c.action in ("create", "update") for c in ready.plan.changes)
             label = "push" if writes else "settle"
@@ -281,11 +287,17 @@ class _Run:
             )
             if writes:
                 after = await self._read_back(system)
+                if after is not None:
+                    after.drift = [*ready.snapshot.drift, *after.drift]
         report = await self._reconcile(system, ready, outcomes, after)
-        if request.submit and not request.dry_run and system == "theodoinq":
+        if stopped:
+            report.error = stopped
+            report.notes.insert(0, stopped)
+        if request.submit and not request.dry_run and system == "theodoinq" and not stopped:
             self.progress(f"{system}: {STAGE_LABELS['submit']}")
             done = await self.stage(
-                f"{system}-submit", submit_reports, system, after or ready.snapshot, source
+                f"{system}-submit", submit_reports, system, after or ready.snapshot,
+                request.run_id, source,
             )
             report.notes.extend(f"Nộp báo cáo kỳ {p}: {text}" for p, text in done.items())
         self.reports[system] = report
@@ -319,6 +331,36 @@ class _Run:
         return report
 
 
+def drift_stop(system: str, snapshot: RemoteSnapshot, on_drift: str) -> str | None:
+    """Why nothing may be written to SYSTEM this run (its API changed where nqsync reads or
+    writes, and `NQSYNC_ON_DRIFT=stop`), or None."""
+    used = [d.message for d in snapshot.drift if d.used]
+    if not used or on_drift != "stop":
+        return None
+    return (
+        f"Không ghi gì lên {system} trong lần chạy này vì API của hệ thống đã thay đổi ở trường "
+        "nqsync đọc hoặc ghi (NQSYNC_ON_DRIFT=stop): " + "; ".join(used)
+    )
+
+
+def held_plan(plan: SyncPlan, reason: str) -> SyncPlan:
+    """PLAN with every write held back for REASON."""
+    changes = [
+        c.model_copy(update={"action": "hold", "reason": reason}) if c.action in WRITES else c
+        for c in plan.changes
+    ]
+    return plan.model_copy(update={"changes": changes})
+
+
+def drift_warnings(snapshots: Mapping[str, RemoteSnapshot]) -> list[RunWarning]:
+    """A `drift` warning for each change of a remote's API seen this run."""
+    return [
+        RunWarning(kind="drift", target_code="", detail=f"{system}: {note.message}")
+        for system, snapshot in snapshots.items()
+        for note in snapshot.drift
+    ]
+
+
 def _report(
     request: SyncRequest,
     periods: Sequence[str],
@@ -336,6 +378,7 @@ def _report(
         request.as_of,
         threshold=settings.behind_threshold,
     )
+    warnings = [*drift_warnings(snapshots), *warnings]
     return Reconciliation(
         run_id=request.run_id,
         started_at=started,

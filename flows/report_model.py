@@ -128,7 +128,7 @@ class SystemReport(BaseModel):
 
 
 WarningKind = Literal[
-    "overdue", "behind_schedule", "evidence_rejected", "evidence_missing", "missing_6ro"
+    "overdue", "behind_schedule", "evidence_rejected", "evidence_missing", "missing_6ro", "drift"
 ]
 
 WARNING_LABELS: dict[str, str] = {
@@ -137,6 +137,7 @@ WARNING_LABELS: dict[str, str] = {
     "evidence_rejected": "Minh chứng không đạt",
     "evidence_missing": "Thiếu minh chứng",
     "missing_6ro": "Phân công chưa đủ 6 rõ",
+    "drift": "API của hệ thống đã thay đổi",
 }
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from connectors.base import RecordOutcome, RemoteSnapshot, SyncPlan
+from connectors.base import DriftNote, RecordOutcome, RemoteSnapshot, SyncPlan, TargetAdapter
 from connectors.factory import System, open_adapter
+from connectors.http.errors import FAIL_SYSTEM, RemoteError
 from connectors.local.assignments import read_assignments
 from connectors.local.reader import read_source
 from connectors.nq71.mapping import MappingFileError, load_overrides
@@ -23,6 +24,7 @@ from models.file_cache import FileHashCache
 from models.ledger import Ledger
 from models.records import ProgressRecord, RowError, SourceFile
 from models.settings import Settings, get_settings
+from models.shapes import ShapeStore
 
 
 class LocalSide(BaseModel):
@@ -67,19 +69,46 @@ def _ledger() -> Ledger:
 
 
 async def fetch_remote(system: System, periods: Sequence[str], source: Path) -> RemoteSnapshot:
-    """What SYSTEM holds for PERIODS."""
+    """What SYSTEM holds for PERIODS, with any change in the shape of its answers.
+
+    A fetch that fails while the answers' shape changed is reported as that change.
+    """
     with _ledger() as ledger:
         async with open_adapter(system, get_settings(), ledger, source) as adapter:
-            return await adapter.fetch(list(periods))
+            try:
+                snapshot = await adapter.fetch(list(periods))
+            except Exception as error:
+                drift = _drift(adapter, ledger)
+                if drift:
+                    raise RemoteError(
+                        system, "API đã thay đổi: " + "; ".join(d.message for d in drift),
+                        FAIL_SYSTEM,
+                    ) from error
+                raise
+            snapshot.drift = _drift(adapter, ledger)
+            return snapshot
+
+
+def _drift(adapter: TargetAdapter, ledger: Ledger) -> list[DriftNote]:
+    if adapter.shapes is None:
+        return []
+    found = adapter.shapes.check(ShapeStore(ledger.engine))
+    return [DriftNote(message=f.message, used=f.used, kind=f.kind, path=f.path) for f in found]
 
 
 async def plan_changes(
-    system: System, selected: Sequence[ProgressRecord], snapshot: RemoteSnapshot, source: Path
+    system: System,
+    selected: Sequence[ProgressRecord],
+    snapshot: RemoteSnapshot,
+    source: Path,
+    files: Sequence[SourceFile] = (),
 ) -> SyncPlan:
     """The changes that make SYSTEM hold the commune's figures (writes nothing)."""
     with _ledger() as ledger:
         async with open_adapter(system, get_settings(), ledger, source) as adapter:
-            return adapter.plan(list(selected), snapshot)
+            plan = adapter.plan(list(selected), snapshot)
+    plan.sources = {f.path: f.sha256 for f in files}
+    return plan
 
 
 async def push_changes(
@@ -91,11 +120,13 @@ async def push_changes(
             return await adapter.apply(plan, run_id=run_id)
 
 
-async def submit_reports(system: System, snapshot: RemoteSnapshot, source: Path) -> dict[str, str]:
+async def submit_reports(
+    system: System, snapshot: RemoteSnapshot, run_id: str, source: Path
+) -> dict[str, str]:
     """Submit SYSTEM's reports of the snapshot's periods (the office's act); what happened."""
     with _ledger() as ledger:
         async with open_adapter(system, get_settings(), ledger, source) as adapter:
-            return await adapter.submit(snapshot)
+            return await adapter.submit(snapshot, run_id=run_id)
 
 
 def preflight(systems: Sequence[System], settings: Settings) -> list[str]:

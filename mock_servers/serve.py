@@ -4,6 +4,7 @@ import asyncio
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import typer
 from pydantic import SecretStr
@@ -79,32 +80,32 @@ def serve_command(options: ServeOptions) -> int:
     from mock_servers.theodoinq import create_app as create_theodoinq
 
     settings = MockAccounts()
-    ttl = {} if options.token_ttl is None else {"token_ttl": options.token_ttl}
+    shared: dict[str, Any] = {
+        "seed": options.seed,
+        "latency_ms": options.latency_ms,
+        "data_dir": options.data_dir,
+    }
+    if options.token_ttl is not None:
+        shared["token_ttl"] = options.token_ttl
     if options.data_dir is not None:
         options.data_dir.mkdir(parents=True, exist_ok=True)
     theodoinq = create_theodoinq(
         TheodoinqMockConfig(
-            seed=options.seed,
-            latency_ms=options.latency_ms,
             rate=options.rate,
             burst=options.burst,
             username=settings.theodoinq_username,
             password=settings.theodoinq_password,
-            data_dir=options.data_dir,
-            **ttl,
+            **shared,
         )
     )
     nq71 = create_nq71(
         Nq71MockConfig(
-            seed=options.seed,
-            latency_ms=options.latency_ms,
             max_in_flight=options.max_in_flight,
             client_id=settings.nq71_client_id,
             client_secret=settings.nq71_client_secret,
             ma_don_vi=settings.nq71_ma_don_vi,
             ma_dinh_danh=settings.nq71_ma_dinh_danh,
-            data_dir=options.data_dir,
-            **ttl,
+            **shared,
         )
     )
     try:

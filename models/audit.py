@@ -16,19 +16,18 @@ somewhere else (a report prints it) to anchor it.
 """
 
 import hashlib
-import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, Engine, text
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy import JSON
 from sqlmodel import Field, Session, col, select
 
-from models.db import UTCDateTime
+from models.db import UTCDateTime, lock_transaction
 from models.fingerprint import canonical, canonical_json
-from models.ledger_tables import LEDGER_METADATA, SHA256_LENGTH, LedgerModel, utc_now
+from models.ledger.store import LedgerStore
+from models.ledger_tables import SHA256_LENGTH, LedgerModel, utc_now
 from models.sensitive import without_secrets
 
 __all__ = [
@@ -42,11 +41,8 @@ __all__ = [
 ]
 
 GENESIS_HASH = "0" * SHA256_LENGTH
-ADVISORY_LOCK_KEY = int.from_bytes(
-    hashlib.sha256(b"nqsync.ledger_audit").digest()[:8], "big", signed=True
-)
-"""The PostgreSQL advisory lock every append takes for its transaction."""
-_APPEND_ATTEMPTS = 5
+APPEND_LOCK = "nqsync.ledger_audit"
+"""The lock every append holds for its transaction (`models.db.lock_transaction`)."""
 _VERIFY_BATCH = 500
 
 Problem = Literal["content_changed", "link_broken", "entry_missing"]
@@ -138,28 +134,14 @@ def _stored_fields(entry: AuditEntryCreate) -> dict[str, Any]:
     return fields
 
 
-class AuditTrail:
+class AuditTrail(LedgerStore):
     """Appends to, verifies and reads the audit trail on ENGINE (from `models.db.make_engine`).
 
     Safe to share between threads; each call is one short transaction.
     """
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._lock = threading.Lock()
-        self._ready = False
-
-    def create_table(self) -> None:
-        """Create `ledger_audit` if missing (idempotent; done on first use anyway)."""
-        with self._lock:
-            if self._ready:
-                return
-            table = LEDGER_METADATA.tables[AuditEntry.__tablename__]
-            try:
-                LEDGER_METADATA.create_all(self._engine, tables=[table])
-            except (IntegrityError, ProgrammingError, OperationalError):
-                LEDGER_METADATA.create_all(self._engine, tables=[table])
-            self._ready = True
+    TABLES = (AuditEntry.__tablename__,)
+    WRITE_ATTEMPTS = 5
 
     def append(self, entries: Sequence[AuditEntryCreate]) -> list[AuditEntryPublic]:
         """Append ENTRIES, in order, in one transaction; the entries as written.
@@ -167,83 +149,70 @@ class AuditTrail:
         Either every entry is written or none is (e.g. a naive `at`, or a request that is not
         JSON data, refuses the whole batch).
         """
-        self.create_table()
         batch = list(entries)
         if not batch:
             return []
-        for attempt in range(1, _APPEND_ATTEMPTS + 1):
-            try:
-                return self._append_once(batch)
-            except IntegrityError:
-                if attempt == _APPEND_ATTEMPTS:
-                    raise
-        raise AssertionError("unreachable")
-
-    def _append_once(self, batch: list[AuditEntryCreate]) -> list[AuditEntryPublic]:
-        with Session(self._engine, expire_on_commit=False) as session:
-            if self._engine.dialect.name == "postgresql":
-                session.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
-                )
-            last = session.exec(
-                select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(1)
-            ).first()
-            seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
-            rows = []
-            for entry in batch:
-                seq += 1
-                at = entry.at or utc_now()
-                if at.tzinfo is None or at.utcoffset() is None:
-                    raise ValueError("the audit trail stores timezone-aware datetimes only")
-                at = at.astimezone(UTC)
-                fields = _stored_fields(entry)
-                digest = entry_hash(prev_hash, seq, at, fields)
-                row = AuditEntry(seq=seq, at=at, prev_hash=prev_hash, hash=digest, **fields)
-                session.add(row)
-                session.flush()
-                rows.append(row)
-                prev_hash = digest
-            session.commit()
-            return [AuditEntryPublic.model_validate(row) for row in rows]
-
-    def _entries(self, session: Session) -> Iterator[AuditEntry]:
-        statement = select(AuditEntry).order_by(col(AuditEntry.seq))
-        yield from session.exec(statement.execution_options(yield_per=_VERIFY_BATCH))
+        rows = self._write(lambda session: _append(session, batch))
+        return [AuditEntryPublic.model_validate(row) for row in rows]
 
     def verify(self) -> VerifyResult:
         """Re-compute the whole chain; the first broken entry, if any."""
-        self.create_table()
-        count = 0
-        previous: AuditEntry | None = None
-        with Session(self._engine) as session:
-            for row in self._entries(session):
-                count += 1
-                broken = _check(row, previous)
-                if broken is not None:
-                    return broken.model_copy(update={"count": count})
-                previous = row
-        if previous is None:
-            return VerifyResult(ok=True, count=0, message="Nhật ký kiểm toán chưa có mục nào.")
-        return VerifyResult(
-            ok=True,
-            count=count,
-            message=f"Chuỗi nhật ký kiểm toán nguyên vẹn: {count} mục.",
-            last_seq=previous.seq,
-            last_hash=previous.hash,
-        )
+        return self._read(_verify)
 
     def history(
         self, period: str | None = None, target: str | None = None
     ) -> list[AuditEntryPublic]:
         """The entries (of one period `YYYY-MM` and/or one target code if given), by `seq`."""
-        self.create_table()
         statement = select(AuditEntry).order_by(col(AuditEntry.seq))
         if period is not None:
             statement = statement.where(AuditEntry.period == period)
         if target is not None:
             statement = statement.where(AuditEntry.target_code == target)
-        with Session(self._engine) as session:
-            return [AuditEntryPublic.model_validate(row) for row in session.exec(statement)]
+        rows = self._read(lambda session: session.exec(statement).all())
+        return [AuditEntryPublic.model_validate(row) for row in rows]
+
+
+def _append(session: Session, batch: Sequence[AuditEntryCreate]) -> list[AuditEntry]:
+    """Chain BATCH after the newest entry, holding the append lock for the transaction."""
+    lock_transaction(session.connection(), APPEND_LOCK)
+    last = session.exec(select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(1)).first()
+    seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
+    rows = []
+    for entry in batch:
+        seq += 1
+        at = entry.at or utc_now()
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise ValueError("the audit trail stores timezone-aware datetimes only")
+        at = at.astimezone(UTC)
+        fields = _stored_fields(entry)
+        digest = entry_hash(prev_hash, seq, at, fields)
+        row = AuditEntry(seq=seq, at=at, prev_hash=prev_hash, hash=digest, **fields)
+        session.add(row)
+        session.flush()
+        rows.append(row)
+        prev_hash = digest
+    return rows
+
+
+def _verify(session: Session) -> VerifyResult:
+    count = 0
+    previous: AuditEntry | None = None
+    statement = select(AuditEntry).order_by(col(AuditEntry.seq))
+    for row in session.exec(statement.execution_options(yield_per=_VERIFY_BATCH)):
+        count += 1
+        broken = _check(row, previous)
+        if broken is not None:
+            return broken.model_copy(update={"count": count})
+        previous = row
+    if previous is None:
+        return VerifyResult(ok=True, count=0, message="Nhật ký kiểm toán chưa có mục nào.")
+    return VerifyResult(
+        ok=True,
+        count=count,
+        message=f"Chuỗi nhật ký kiểm toán nguyên vẹn: {count} mục.",
+        last_seq=previous.seq,
+        last_hash=previous.hash,
+    )
 
 
 def _check(row: AuditEntry, previous: AuditEntry | None) -> VerifyResult | None:

@@ -1,14 +1,28 @@
 """Database engines for the ledger: SQLite by default, PostgreSQL by URL."""
 
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Engine, TypeDecorator, create_engine, event
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Dialect,
+    Engine,
+    TypeDecorator,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SCHEMA_LOCK = "nqsync.ledger_schema"
+"""The name of the lock a change to the ledger's tables holds (see `schema_transaction`)."""
 
 
 def normalise_database_url(url: str | URL) -> URL:
@@ -60,6 +74,29 @@ def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine
+
+
+def lock_transaction(connection: Connection, name: str) -> None:
+    """Hold the lock NAME until CONNECTION's transaction ends (PostgreSQL advisory lock).
+
+    On SQLite there is nothing to take: the `BEGIN IMMEDIATE` of `make_engine`'s transactions
+    already lets one writer at a time in.
+    """
+    if connection.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+@contextmanager
+def schema_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction in which one process at a time creates or changes tables.
+
+    Two processes creating the same table at once would otherwise race (on PostgreSQL the
+    second fails); here the second waits, then finds the table made.
+    """
+    with engine.begin() as connection:
+        lock_transaction(connection, SCHEMA_LOCK)
+        yield connection
 
 
 class UTCDateTime(TypeDecorator[datetime]):

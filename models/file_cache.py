@@ -11,15 +11,14 @@ must not be) is the caller's: see `connectors.local.hash_cache`.
 import os
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from sqlalchemy import BigInteger, Engine, Executable, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlmodel import Field
 
-from models.db import UTCDateTime, make_engine
+from models.db import UTCDateTime
+from models.ledger.store import LedgerStore
 from models.ledger_tables import LEDGER_METADATA, SHA256_LENGTH, LedgerModel, utc_now
 
 _INT64 = 1 << 63
@@ -55,26 +54,27 @@ def _table() -> Table:
 
 def _upsert(dialect: str, table: Table) -> Executable:
     """INSERT … ON CONFLICT (path) DO UPDATE in DIALECT (sqlite or postgresql)."""
+    inserts: dict[str, Callable[[Table], postgresql.Insert | sqlite.Insert]] = {
+        "postgresql": postgresql.insert,
+        "sqlite": sqlite.insert,
+    }
+    if dialect not in inserts:
+        raise ValueError(f"the file-hash cache supports SQLite and PostgreSQL, not {dialect}")
+    statement = inserts[dialect](table)
     updated = ("size", "mtime_ns", "inode", "sha256", "seen_at")
-    if dialect == "postgresql":
-        pg = postgresql.insert(table)
-        return pg.on_conflict_do_update(
-            index_elements=[table.c.path], set_={name: pg.excluded[name] for name in updated}
-        )
-    if dialect == "sqlite":
-        lite = sqlite.insert(table)
-        return lite.on_conflict_do_update(
-            index_elements=[table.c.path], set_={name: lite.excluded[name] for name in updated}
-        )
-    raise ValueError(f"the file-hash cache supports SQLite and PostgreSQL, not {dialect}")
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.path], set_={name: statement.excluded[name] for name in updated}
+    )
 
 
-class FileHashCache:
+class FileHashCache(LedgerStore):
     """The file-hash cache on one ledger database (the ledger's engine, or its own by `open`).
 
     Reads the whole table once, on the first lookup: a commune's source is at most a few
     thousand files. Safe to use from one thread at a time.
     """
+
+    TABLES = (FileHash.__tablename__,)
 
     def __init__(
         self,
@@ -84,44 +84,13 @@ class FileHashCache:
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         """Use ENGINE (e.g. `Ledger.engine`); with `owns_engine`, `close()` disposes of it."""
-        self._engine = engine
-        self._owns_engine = owns_engine
+        super().__init__(engine, owns_engine=owns_engine)
         self._clock = clock
         self._known: dict[str, tuple[Stamp, str]] | None = None
-        self._table_ready = False
-
-    @classmethod
-    def open(cls, url: str) -> Self:
-        """A cache on the ledger database at URL, with its own engine."""
-        return cls(make_engine(url), owns_engine=True)
-
-    def close(self) -> None:
-        """Release the engine's connections if this cache opened it."""
-        if self._owns_engine:
-            self._engine.dispose()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def _ensure_table(self) -> None:
-        if not self._table_ready:
-            try:
-                LEDGER_METADATA.create_all(self._engine, tables=[_table()])
-            except (IntegrityError, ProgrammingError, OperationalError):
-                LEDGER_METADATA.create_all(self._engine, tables=[_table()])
-            self._table_ready = True
 
     def _load(self) -> dict[str, tuple[Stamp, str]]:
         if self._known is None:
-            self._ensure_table()
+            self._ensure_ready()
             table = _table()
             statement = select(
                 table.c.path, table.c.size, table.c.mtime_ns, table.c.inode, table.c.sha256
@@ -153,7 +122,7 @@ class FileHashCache:
             }
         if not rows:
             return 0
-        self._ensure_table()
+        self._ensure_ready()
         table = _table()
         batch = list(rows.values())
         statement = _upsert(self._engine.dialect.name, table)

@@ -1,4 +1,4 @@
-"""The sync ledger's tables: what nqsync read, uploaded and pushed, run by run.
+"""The sync ledger's tables: nqsync's runs, uploads, sync states, intents and remembered reads.
 
 Every table lives on the ledger's own metadata (`LEDGER_METADATA`), so other SQLModel tables in
 the process (the mock servers') are never created in the ledger's database. Datetimes are
@@ -16,7 +16,6 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime
-from models.records import Status
 
 LEDGER_METADATA = MetaData(
     naming_convention={
@@ -102,71 +101,17 @@ class RunPublic(RunBase):
     error: str | None
 
 
-class CanonicalReportBase(LedgerModel):
-    """A unit's canonical report as last read, with its fingerprint and where it was read."""
+class Evidence(LedgerModel, table=True):
+    """Table `ledger_evidence`: an evidence file some upload was of, by its sha256; `path` and
+    `size` as it was last uploaded."""
 
-    unit_code: str = Field(max_length=32)
-    target_code: str = Field(max_length=16)
-    period: str = Field(max_length=7)
-    actual: float | None = None
-    progress_percent: float | None = None
-    status: Status = Field(sa_type=String(16))
-    note: str = ""
-    reporter: str = ""
-    evidence_sha256: list[str] = Field(default_factory=list, sa_type=JSON)
-    document_number: str = ""
-    issue_date: str | None = None
-    fingerprint: str = Field(max_length=SHA256_LENGTH)
-    source_file: str
-    source_sheet: str
-    source_row: int
-
-
-class CanonicalReport(CanonicalReportBase, table=True):
-    """Table `ledger_report`, one row per (unit_code, target_code, period)."""
-
-    __tablename__ = "ledger_report"
-    __table_args__ = (UniqueConstraint("unit_code", "target_code", "period"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    first_seen_run_id: str = Field(foreign_key="ledger_run.run_id", max_length=64)
-    last_seen_run_id: str = Field(foreign_key="ledger_run.run_id", max_length=64)
-    changed_run_id: str = Field(foreign_key="ledger_run.run_id", max_length=64)
-    updated_at: datetime = Field(sa_type=UTCDateTime)
-
-
-class CanonicalReportPublic(CanonicalReportBase):
-    """A canonical report as read back; `changed_run_id` is the run its fingerprint last changed."""
-
-    id: int
-    first_seen_run_id: str
-    last_seen_run_id: str
-    changed_run_id: str
-    updated_at: datetime
-
-
-class EvidenceBase(LedgerModel):
-    """An evidence file, identified by its sha256; `path` is where it was last seen."""
+    __tablename__ = "ledger_evidence"
 
     sha256: str = Field(primary_key=True, max_length=SHA256_LENGTH)
     path: str
     size: int = Field(sa_type=BigInteger)
-
-
-class Evidence(EvidenceBase, table=True):
-    """Table `ledger_evidence`."""
-
-    __tablename__ = "ledger_evidence"
-
     first_seen_at: datetime = Field(sa_type=UTCDateTime)
     last_seen_at: datetime = Field(sa_type=UTCDateTime)
-
-
-class EvidencePublic(EvidenceBase):
-    """An evidence file as read back."""
-
-    first_seen_at: datetime
-    last_seen_at: datetime
 
 
 class UploadBase(LedgerModel):
@@ -194,39 +139,6 @@ class UploadPublic(UploadBase):
 
     id: int
 
-    @property
-    def completed(self) -> bool:
-        """Whether the remote holds the whole file under `remote_file_id`."""
-        return self.remote_file_id is not None
-
-
-class AttachmentBase(LedgerModel):
-    """An uploaded file attached to the remote report (or row) of one (target, period)."""
-
-    system: str = Field(max_length=16)
-    target_code: str = Field(max_length=16)
-    period: str = Field(max_length=7)
-    sha256: str = Field(foreign_key="ledger_evidence.sha256", max_length=SHA256_LENGTH)
-    remote_report: str
-    remote_file_id: str
-    remote_attachment_id: str | None = None
-    attached_at: datetime = Field(sa_type=UTCDateTime)
-
-
-class Attachment(AttachmentBase, table=True):
-    """Table `ledger_attachment`, one row per (system, target_code, period, sha256)."""
-
-    __tablename__ = "ledger_attachment"
-    __table_args__ = (UniqueConstraint("system", "target_code", "period", "sha256"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-
-
-class AttachmentPublic(AttachmentBase):
-    """An attachment as read back."""
-
-    id: int
-
 
 class SyncStateBase(LedgerModel):
     """What nqsync last pushed to, and last saw on, one system for one (target, period).
@@ -248,10 +160,6 @@ class SyncStateBase(LedgerModel):
     last_seen_remote_fingerprint: str | None = Field(default=None, max_length=SHA256_LENGTH)
     last_outcome: str | None = Field(default=None, max_length=32)
     last_error: str | None = None
-
-
-class SyncStateUpdate(SyncStateBase):
-    """Changes to a sync state: only the fields set explicitly are written (None clears)."""
 
 
 class SyncState(SyncStateBase, table=True):

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic import (
@@ -54,6 +54,7 @@ NEEDS: Mapping[str, str] = {
     "log_level": "DEBUG, INFO, WARNING hoặc ERROR",
     "assignments": "đường dẫn tệp Excel phân công, ví dụ phan-cong.xlsx",
     "behind_threshold": "số từ 0 đến 1, ví dụ 0.5",
+    "on_drift": "stop (dừng ghi khi API của hệ thống thay đổi) hoặc warn (chỉ cảnh báo)",
     "theodoinq_url": "địa chỉ http:// hoặc https:// có tên máy, ví dụ https://theodoinq.dcs.vn",
     "theodoinq_username": "tên đăng nhập theodoinq, ví dụ dp.vhxh",
     "theodoinq_password": "mật khẩu theodoinq",
@@ -98,6 +99,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     assignments: Path | None = None
     behind_threshold: float = Field(default=0.5, ge=0, le=1)
+    on_drift: Literal["stop", "warn"] = "stop"
 
     theodoinq_url: str = DEV_THEODOINQ_URL
     theodoinq_username: str = DEV_THEODOINQ_USERNAME

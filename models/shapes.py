@@ -6,17 +6,16 @@ differs from the last one saved and otherwise only moves `seen_at` on, so the ta
 history of each endpoint's shape; `last` is the one to compare the next answer with.
 """
 
-import threading
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy import JSON
 from sqlmodel import Field, Session, col, select
 
 from models.db import UTCDateTime
-from models.ledger_tables import LEDGER_METADATA, SHA256_LENGTH, LedgerModel, utc_now
+from models.ledger.store import LedgerStore
+from models.ledger_tables import SHA256_LENGTH, LedgerModel, utc_now
 
 __all__ = ["ApiShape", "RecordedShape", "ShapeStore"]
 
@@ -50,42 +49,15 @@ def _public(row: ApiShape) -> RecordedShape:
     return RecordedShape.model_validate(row, from_attributes=True)
 
 
-class ShapeStore:
+class ShapeStore(LedgerStore):
     """Reads and saves recorded shapes on ENGINE; safe to share between threads."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._lock = threading.Lock()
-        self._ready = False
-
-    def create_table(self) -> None:
-        """Create `ledger_api_shape` if missing (idempotent; done on first use anyway)."""
-        with self._lock:
-            if self._ready:
-                return
-            table = LEDGER_METADATA.tables[ApiShape.__tablename__]
-            try:
-                LEDGER_METADATA.create_all(self._engine, tables=[table])
-            except (IntegrityError, ProgrammingError, OperationalError):
-                LEDGER_METADATA.create_all(self._engine, tables=[table])
-            self._ready = True
-
-    @staticmethod
-    def _latest(session: Session, system: str, endpoint: str) -> ApiShape | None:
-        statement = (
-            select(ApiShape)
-            .where(ApiShape.system == system, ApiShape.endpoint == endpoint)
-            .order_by(col(ApiShape.id).desc())
-            .limit(1)
-        )
-        return session.exec(statement).first()
+    TABLES = (ApiShape.__tablename__,)
 
     def last(self, system: str, endpoint: str) -> RecordedShape | None:
         """The shape last saved for (SYSTEM, ENDPOINT), or None before the first save."""
-        self.create_table()
-        with Session(self._engine) as session:
-            row = self._latest(session, system, endpoint)
-            return None if row is None else _public(row)
+        row = self._read(lambda session: _latest(session, system, endpoint))
+        return None if row is None else _public(row)
 
     def save(
         self,
@@ -97,10 +69,10 @@ class ShapeStore:
         at: datetime | None = None,
     ) -> RecordedShape:
         """Record SHAPE (with its FINGERPRINT) as the latest for (SYSTEM, ENDPOINT)."""
-        self.create_table()
         moment = at or utc_now()
-        with Session(self._engine, expire_on_commit=False) as session:
-            row = self._latest(session, system, endpoint)
+
+        def work(session: Session) -> ApiShape:
+            row = _latest(session, system, endpoint)
             if row is None or row.fingerprint != fingerprint:
                 row = ApiShape(
                     system=system,
@@ -113,16 +85,16 @@ class ShapeStore:
             else:
                 row.seen_at = moment
             session.add(row)
-            session.commit()
-            return _public(row)
+            return row
 
-    def history(self, system: str, endpoint: str) -> list[RecordedShape]:
-        """Every distinct shape saved for (SYSTEM, ENDPOINT), oldest first."""
-        self.create_table()
-        statement = (
-            select(ApiShape)
-            .where(ApiShape.system == system, ApiShape.endpoint == endpoint)
-            .order_by(col(ApiShape.id))
-        )
-        with Session(self._engine) as session:
-            return [_public(row) for row in session.exec(statement)]
+        return _public(self._write(work))
+
+
+def _latest(session: Session, system: str, endpoint: str) -> ApiShape | None:
+    statement = (
+        select(ApiShape)
+        .where(ApiShape.system == system, ApiShape.endpoint == endpoint)
+        .order_by(col(ApiShape.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()

@@ -53,6 +53,8 @@ class ApiSession:
     auth: SingleFlightToken | None = None
     auth_headers: AuthHeaders | None = None
     policy: RetryPolicy = field(default_factory=RetryPolicy)
+    observe: Callable[[httpx.Response], None] | None = None
+    """Sees every answer before it is read (e.g. to record the shapes of the remote's API)."""
 
     def without_auth(self, interpret: Interpreter | None = None) -> "ApiSession":
         """The same way to the remote, paced together, for calls made before logging in."""
@@ -126,6 +128,8 @@ class ApiSession:
                 raise RemoteError.from_exception(self.system, self.table, exc) from None
             except OSError as exc:
                 raise RemoteError.from_exception(self.system, self.table, exc) from None
+        if self.observe is not None:
+            self.observe(response)
         try:
             return self.interpret(response)
         except RemoteError as error:

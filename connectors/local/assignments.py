@@ -46,7 +46,7 @@ def read_assignments(path: Path) -> AssignmentSet:
     return AssignmentSet(
         assignments=tuple(unique),
         errors=tuple(errors),
-        findings=missing_6ro_findings(unique),
+        findings=_missing_6ro_findings(unique),
     )
 
 
@@ -56,7 +56,7 @@ def assigned_targets(assignments: AssignmentSet, unit_code: str) -> tuple[str, .
     return tuple(t.code for t in targets() if t.code in involved)
 
 
-def missing_6ro_findings(assignments: Sequence[Assignment]) -> tuple[AssignmentFinding, ...]:
+def _missing_6ro_findings(assignments: Sequence[Assignment]) -> tuple[AssignmentFinding, ...]:
     """One `missing_6ro` finding per target of the plan whose assignment lacks any of the six."""
     by_code = {a.target_code: a for a in assignments}
     findings = []

@@ -107,7 +107,7 @@ NOT_REGULAR = "Không phải tệp thông thường (ống dẫn, thiết bị, 
 EMPTY_FILE = "Tệp rỗng (0 byte)"
 
 
-def is_percent_format(number_format: str) -> bool:
+def _is_percent_format(number_format: str) -> bool:
     """Whether an Excel number format scales by 100 (a `%` outside quotes and escapes)."""
     return "%" in re.sub(r'"[^"]*"|\\.', "", number_format)
 
@@ -123,7 +123,7 @@ def load_sheets(path: Path) -> list[Sheet]:
     except NotRegularFile:
         raise FileUnreadable(NOT_REGULAR) from None
     except OSError as exc:
-        raise FileUnreadable(os_reason(exc)) from None
+        raise FileUnreadable(_os_reason(exc)) from None
 
 
 _ERRNO_REASONS = {
@@ -135,7 +135,7 @@ _ERRNO_REASONS = {
 }
 
 
-def os_reason(error: OSError) -> str:
+def _os_reason(error: OSError) -> str:
     """Why a file could not be read, in Vietnamese, from the system's error."""
     if error.errno in _ERRNO_REASONS:
         return _ERRNO_REASONS[error.errno]
@@ -222,7 +222,7 @@ def _sheet(ws: Worksheet, formula_ws: object) -> Sheet:
         )
     grid = [[EMPTY] * width for _ in range(height)]
     for (r, c), cell in values.items():
-        percent = is_percent_format(cell.number_format or "")
+        percent = _is_percent_format(cell.number_format or "")
         grid[r - 1][c - 1] = Cell(_cell_value(cell.value), percent)
     for r, c in uncached:
         grid[r - 1][c - 1] = Cell(None, uncached_formula=True)

@@ -194,7 +194,7 @@ def format_number_vi(value: float | int | Decimal) -> str:
     return sign + grouped + ("," + fraction if fraction else "")
 
 
-def parse_percent(value: CellValue, *, percent_format: bool, label: str = "Tỷ lệ") -> Decimal:
+def _parse_percent(value: CellValue, *, percent_format: bool, label: str = "Tỷ lệ") -> Decimal:
     """A percentage as a number of percent: a percent-formatted 0.875 → 87.5; `"87,5%"` → 87.5."""
     if _is_number(value):
         number = _exact(value)
@@ -211,7 +211,7 @@ def parse_percent(value: CellValue, *, percent_format: bool, label: str = "Tỷ 
 def parse_progress_percent(value: CellValue, *, percent_format: bool) -> Decimal:
     """The completion percentage, 0–100 (judged once rounded: 99.99999999999999 is 100)."""
     label = "Tỷ lệ hoàn thành"
-    number = parse_percent(value, percent_format=percent_format, label=label)
+    number = _parse_percent(value, percent_format=percent_format, label=label)
     if not 0 <= number <= 100:
         raise CellError(f"{label} phải từ 0 đến 100: {format_number_vi(number)}")
     return number
@@ -223,12 +223,12 @@ def parse_actual(value: CellValue, *, percent_format: bool, target: Target | Non
     other measure not negative."""
     label = "Giá trị thực hiện"
     if target is None or target.unit == "%":
-        number = parse_percent(value, percent_format=percent_format, label=label)
+        number = _parse_percent(value, percent_format=percent_format, label=label)
     elif (percent_format and _is_number(value)) or (isinstance(value, str) and "%" in value):
         shown = (
             cell_text(value)
             if isinstance(value, str)
-            else format_number_vi(parse_percent(value, percent_format=True, label=label)) + "%"
+            else format_number_vi(_parse_percent(value, percent_format=True, label=label)) + "%"
         )
         measure = f"bằng '{target.unit}'" if target.unit else "không theo phần trăm"
         raise CellError(

@@ -102,7 +102,7 @@ def read_source(source: Path, cache: HashCache | None = None) -> ReadResult:
     With CACHE, a workbook or evidence file whose size, mtime and inode are as the cache
     recorded is not read to be hashed; the new hashes are recorded at the end, in one batch.
     """
-    root, paths = discover(source)
+    root, paths = _discover(source)
     cached = None if cache is None else CachedHasher(cache)
     hasher: FileHasher = hash_file if cached is None else cached
     resolver = EvidenceResolver(root, hasher)
@@ -120,7 +120,7 @@ def read_source(source: Path, cache: HashCache | None = None) -> ReadResult:
     return ReadResult(records=tuple(records), errors=tuple(errors), files=tuple(files))
 
 
-def discover(source: Path) -> tuple[Path, list[Path]]:
+def _discover(source: Path) -> tuple[Path, list[Path]]:
     """The source root and the workbook files under it, sorted by relative path."""
     if not source.exists():
         raise SourceError(f"Không tìm thấy nguồn dữ liệu: {source}")
@@ -179,7 +179,7 @@ class _FileProblem(Exception):
 
 
 @dataclass(frozen=True)
-class RowContext:
+class _RowContext:
     """What a row of one workbook needs besides its cells."""
 
     file: str
@@ -246,13 +246,13 @@ def _read_report(
             )
     else:
         unit = _workbook_unit(sheets)
-    context = RowContext(file, report.name, path.parent, unit, resolver)
+    context = _RowContext(file, report.name, path.parent, unit, resolver)
     records: list[ProgressRecord] = []
     errors: list[RowError] = []
     for row, heading in rows_under_headings(table, col.CODE, col.TITLE):
         if not row.filled(col.REPORT_CELLS):
             continue
-        record, row_errors = parse_report_row(row, context, heading)
+        record, row_errors = _parse_report_row(row, context, heading)
         errors.extend(row_errors)
         if record is not None:
             records.append(record)
@@ -282,7 +282,7 @@ def _workbook_unit(sheets: list[Sheet]) -> Unit:
 class _RowReader:
     """Reads a row's cells, collecting one error per unreadable cell."""
 
-    def __init__(self, row: TableRow, context: RowContext) -> None:
+    def __init__(self, row: TableRow, context: _RowContext) -> None:
         self.row, self.context = row, context
         self.errors: list[RowError] = []
 
@@ -348,8 +348,8 @@ class _RowReader:
         return tuple(found.values())
 
 
-def parse_report_row(
-    row: TableRow, context: RowContext, heading: str | None
+def _parse_report_row(
+    row: TableRow, context: _RowContext, heading: str | None
 ) -> tuple[ProgressRecord | None, list[RowError]]:
     """One filled-in row as a record, or its errors (one per unreadable cell); never raises
     on a cell's content."""

@@ -25,7 +25,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     required: bool = False
 
-    def match_keys(self) -> frozenset[str]:
+    def _match_keys(self) -> frozenset[str]:
         """The match keys this column's header may have."""
         return frozenset(match_key(n) for n in (self.name, *self.aliases))
 
@@ -68,12 +68,12 @@ class TableError(Exception):
 def read_table(sheet: Sheet, columns: Sequence[Column]) -> Table:
     """Rows of `sheet` under its header row; the first column given is the key column."""
     key_column = columns[0]
-    by_key = {k: c.name for c in columns for k in c.match_keys()}
+    by_key = {k: c.name for c in columns for k in c._match_keys()}
     header_row, positions = _find_header(sheet, by_key, key_column)
     missing = [c.name for c in columns if c.required and c.name not in positions]
     if missing:
         raise TableError(f"Thiếu cột: {', '.join(missing)}", header_row)
-    header_keys = key_column.match_keys()
+    header_keys = key_column._match_keys()
     rows = []
     for number in range(header_row + 1, len(sheet.rows) + 1):
         row = TableRow(number, {n: sheet.cell(number, i) for n, i in positions.items()})

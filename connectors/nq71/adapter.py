@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from connectors.audit import GRANT, Auditor, audit_change
 from connectors.base import (
     PlannedChange,
     Receipt,
@@ -43,6 +44,7 @@ from connectors.planning import (
     plan_records,
     settle_unpushed,
 )
+from connectors.shapes import ShapeRecorder
 from models import catalogue
 from models.fingerprint import fingerprint
 from models.ledger import IntentPublic, Ledger, SeenAttachmentsBase, SeenAttachmentsPublic
@@ -125,6 +127,8 @@ class Nq71Adapter:
         self.mapping_file = mapping_file
         self.now: Callable[[], datetime] = utc_now
         self.own_accounts: tuple[str, ...] = ()
+        self.audit: Auditor | None = None
+        self.shapes: ShapeRecorder | None = None
 
     async def fetch(self, periods: Sequence[str]) -> RemoteSnapshot:
         """Map the indicators, then read every report of PERIODS with its attachments."""
@@ -241,13 +245,14 @@ class Nq71Adapter:
         """The report's fingerprint once it holds RECORD."""
         return desired_fingerprint(record, indicators_of(snapshot)[record.target_code])
 
-    async def submit(self, snapshot: RemoteSnapshot) -> dict[str, str]:
+    async def submit(self, snapshot: RemoteSnapshot, *, run_id: str) -> dict[str, str]:
         """nq71 has no act of submission: nothing to do."""
         return {}
 
     async def apply(self, plan: SyncPlan, *, run_id: str) -> list[RecordOutcome]:
         """Carry the plan out, record by record, at most four requests in flight."""
         indicators = indicators_of(plan.snapshot)
+        self.audit = Auditor(self.ledger.engine, SYSTEM, run_id, plan.sources)
         intents = self.ledger.open_intents(SYSTEM)
         async with asyncio.TaskGroup() as group:
             tasks = [
@@ -276,6 +281,9 @@ class Nq71Adapter:
             self.ledger.record_outcome(
                 SYSTEM, change.target_code, change.period, outcome="failed", error=reason
             )
+            audit_change(
+                self.audit, "outcome", change, response={"status": "failed", "error": reason}
+            )
             return RecordOutcome(
                 target_code=change.target_code, period=change.period,
                 outcome=EntryStatus.FAILED, reason=reason, error=reason,
@@ -296,6 +304,7 @@ class Nq71Adapter:
         if report_id is None:
             body = _creatable(fields)
             intent = self._intend(run_id, change, pushed, body, [], shas)
+            audit_change(self.audit, "intent", change, request={**body, "tai_lieu": documents})
             report_id = await self._create(indicator, record.period, body)
             current: dict[str, Any] = dict(body)
             attached: list[dict[str, Any]] = []
@@ -304,6 +313,8 @@ class Nq71Adapter:
             attached = await self.client.attachments(report_id)
             held = [str(a.get("sha256")) for a in attached]
             intent = self._intend(run_id, change, pushed, current, held, shas)
+            audit_change(self.audit, "intent", change, request={"id": report_id, **fields,
+                                                   "tai_lieu": documents})
         held_shas = {str(a.get("sha256")) for a in attached}
         held_docs = {str(a.get("tai_lieu_id")) for a in attached}
         for evidence, document in zip(record.evidence, documents, strict=True):
@@ -332,6 +343,10 @@ class Nq71Adapter:
             remote_version=version, remote_fingerprint=remote_fp,
         )
         self.ledger.close_intents(SYSTEM, change.target_code, change.period, outcome.value)
+        audit_change(self.audit, "outcome", change, response={
+            "status": outcome.value, "id": report_id, "ngay_cap_nhat": version,
+            "tinh_trang": (after or {}).get("tinh_trang"), "minh_chung": files,
+        })
         return RecordOutcome(
             target_code=change.target_code,
             period=change.period,
@@ -462,6 +477,12 @@ class Nq71Adapter:
                 self.ledger.forget_upload(SYSTEM, evidence.sha256)
             raise
         self.ledger.record_upload(SYSTEM, evidence, document)
+        if self.audit is not None:
+            self.audit.record(
+                "write", GRANT, "",
+                request={"upload": path.name, "sha256": evidence.sha256, "size": evidence.size},
+                response={"tai_lieu_id": document},
+            )
         return document
 
 

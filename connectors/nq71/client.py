@@ -1,6 +1,6 @@
 """nq71 behind the LGSP gateway: client-credentials token, `X-Ma-Dinh-Danh`, 4 in flight."""
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 import httpx
@@ -80,6 +80,7 @@ class Nq71Client:
         pacer: Pacer | None = None,
         policy: RetryPolicy | None = None,
         share_token: bool = False,
+        observe: Callable[[httpx.Response], None] | None = None,
     ) -> None:
         self._client_id = client_id
         self._client_secret = client_secret
@@ -98,6 +99,7 @@ class Nq71Client:
                 "X-Ma-Dinh-Danh": ma_dinh_danh,
             },
             policy=policy or RetryPolicy(),
+            observe=observe,
         )
         self._gateway = self.session.without_auth(_token_response)
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from connectors.audit import GRANT, Auditor, audit_change
 from connectors.base import (
     PlannedChange,
     Receipt,
@@ -32,6 +33,7 @@ from connectors.planning import (
     plan_records,
     settle_unpushed,
 )
+from connectors.shapes import ShapeRecorder
 from connectors.theodoinq.client import TheodoinqClient
 from connectors.theodoinq.mapping import (
     content_html,
@@ -93,6 +95,8 @@ class TheodoinqAdapter:
         self._verified: set[str] = set()
         self._files: dict[str, asyncio.Future[str]] = {}
         self.own_accounts: tuple[str, ...] = (client.username,)
+        self.audit: Auditor | None = None
+        self.shapes: ShapeRecorder | None = None
 
     async def fetch(self, periods: Sequence[str]) -> RemoteSnapshot:
         """Read the monthly grants of PERIODS and their whole reports."""
@@ -221,6 +225,7 @@ class TheodoinqAdapter:
 
     async def apply(self, plan: SyncPlan, *, run_id: str) -> list[RecordOutcome]:
         """Carry the plan out, grant by grant (never submits: see `submit`)."""
+        self.audit = Auditor(self.ledger.engine, SYSTEM, run_id, plan.sources)
         outcomes: dict[tuple[str, str], RecordOutcome] = {}
         pushes: dict[str, list[PlannedChange]] = {}
         intents = self.ledger.open_intents(SYSTEM)
@@ -313,6 +318,8 @@ class TheodoinqAdapter:
             )
             for code, (_, _, pushed) in writes.items()
         }
+        for change, desired, _ in writes.values():
+            audit_change(self.audit, "intent", change, request={"grantId": grant_id, **desired})
         while writes:
             body = [dict(row) for row in rows]
             index = {id(row): i for i, row in enumerate(rows)}
@@ -353,6 +360,11 @@ class TheodoinqAdapter:
             )
             self.ledger.note_intent_step(intents[code], row_fingerprint(row))
             self.ledger.close_intents(SYSTEM, code, period, outcome.value)
+            audit_change(self.audit, "outcome", change, response={
+                "status": outcome.value, "idxId": row.get("idxId"),
+                "updateTime": row.get("updateTime"), "updateUser": row.get("updateUser"),
+                "idxValue": row.get("idxValue"), "fileIds": row.get("fileIds"),
+            })
             results[code] = RecordOutcome(
                 target_code=code, period=period, outcome=outcome,
                 receipt=_receipt(receipt.remote_id, row, pushed),
@@ -396,6 +408,12 @@ class TheodoinqAdapter:
 
         file_id = await write_once(upload, uploaded, self.client.session.policy)
         self.ledger.record_upload(SYSTEM, evidence, file_id)
+        if self.audit is not None:
+            self.audit.record(
+                "write", GRANT, "",
+                request={"upload": path.name, "sha256": sha256, "size": evidence.size},
+                response={"fileId": file_id},
+            )
         return file_id
 
     async def _still_there(self, file_id: str) -> bool:
@@ -411,12 +429,13 @@ class TheodoinqAdapter:
         self._verified.add(file_id)
         return True
 
-    async def submit(self, snapshot: RemoteSnapshot) -> dict[str, str]:
+    async def submit(self, snapshot: RemoteSnapshot, *, run_id: str) -> dict[str, str]:
         """Submit each open monthly report of the snapshot once; what happened, per period.
 
         A submit whose answer was lost is settled by reading the grant's status before any new
         try; a grant already submitted or locked is noted, never an error.
         """
+        self.audit = Auditor(self.ledger.engine, SYSTEM, run_id, {})
         done: dict[str, str] = {}
         for period in snapshot.periods:
             grant = snapshot.context.get("grants", {}).get(period)
@@ -427,6 +446,11 @@ class TheodoinqAdapter:
                 done[period] = await self._submit_grant(int(grant["grantId"]), period)
             except RemoteError as error:
                 done[period] = "Nộp không thành công: " + failure_reason(SYSTEM, error)
+            self.audit.record(
+                "write", GRANT, period,
+                request={"submit": True, "grantId": grant["grantId"]},
+                response={"result": done[period]},
+            )
         return done
 
     async def _submit_grant(self, grant_id: int, period: str) -> str:
@@ -458,6 +482,9 @@ class TheodoinqAdapter:
     ) -> RecordOutcome:
         self.ledger.record_outcome(
             SYSTEM, change.target_code, change.period, outcome=outcome.value, error=reason
+        )
+        audit_change(
+            self.audit, "outcome", change, response={"status": outcome.value, "error": reason}
         )
         return RecordOutcome(
             target_code=change.target_code, period=change.period, outcome=outcome,

@@ -1,7 +1,7 @@
 """theodoinq over HTTP: login with `x-check-auth`, grants, whole reports, uploads."""
 
 import mimetypes
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,7 @@ class TheodoinqClient:
         pacer: Pacer | None = None,
         policy: RetryPolicy | None = None,
         share_token: bool = False,
+        observe: Callable[[httpx.Response], None] | None = None,
     ) -> None:
         self._username = username
         self._password = password
@@ -84,6 +85,7 @@ class TheodoinqClient:
                 "x-check-auth": "true",
             },
             policy=policy or RetryPolicy(),
+            observe=observe,
         )
         self._anonymous = self.session.without_auth()
 

@@ -92,7 +92,7 @@ class Chart:
     description: str
 
 
-def x_of(percent: float) -> float:
+def _x_of(percent: float) -> float:
     """Where a percentage falls on the right-hand axis."""
     return RIGHT_X + RIGHT_WIDTH * min(max(percent, 0.0), 100.0) / 100
 
@@ -110,7 +110,7 @@ def _named(section: SectionProgress, state: TargetState) -> str:
     )
 
 
-def describe(section: SectionProgress) -> str:
+def _describe(section: SectionProgress) -> str:
     """One section's numbers in words: reported out of all, counts by state, targets named."""
     counts = ", ".join(
         f"{section.count(state)} {STATE_LABELS[state].lower()}" for state in STATE_ORDER
@@ -157,7 +157,7 @@ def _dots(section: SectionProgress, y: float) -> tuple[Dot, ...]:
         Dot(
             code=item.code,
             state=item.state,
-            cx=x_of(item.progress_percent or 0.0),
+            cx=_x_of(item.progress_percent or 0.0),
             cy=y + LANES[index % len(LANES)],
             title=f"{item.code} {item.title}: {lb.percent(item.progress_percent)} "
             f"({STATE_LABELS[item.state].lower()})",
@@ -190,16 +190,16 @@ def build_chart(sections: list[SectionProgress], timeline_percent: float) -> Cha
         )
     bottom = TOP + ROW * len(sections)
     ticks = tuple(
-        (x_of(tick), f"{tick}%", "start" if tick == 0 else "end" if tick == 100 else "middle")
+        (_x_of(tick), f"{tick}%", "start" if tick == 0 else "end" if tick == 100 else "middle")
         for tick in (0, 25, 50, 75, 100)
     )
-    description = "; ".join(describe(s) for s in sections)
+    description = "; ".join(_describe(s) for s in sections)
     return Chart(
         width=WIDTH,
         height=bottom + 22,
         bottom=bottom,
         rows=tuple(rows),
-        timeline_x=x_of(timeline_percent),
+        timeline_x=_x_of(timeline_percent),
         timeline_percent=timeline_percent,
         timeline_label=timeline_label(timeline_percent),
         timeline_anchor="end" if timeline_percent > 50 else "start",

@@ -10,14 +10,14 @@ import math
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.report_model import Entry, EntryStatus, SystemReport
 from flows.report_model import status_label as _status_label
 from models.catalogue import get
+from models.clock import VIETNAM
 from models.records import STATUS_LABELS as RECORD_STATUS_LABELS
 from models.records import Status
 from models.units import get_unit
@@ -43,6 +43,7 @@ WARNING_TONES: dict[str, Tone] = {
     "evidence_rejected": "bad",
     "evidence_missing": "warn",
     "missing_6ro": "warn",
+    "drift": "bad",
 }
 
 ATTENTION: tuple[EntryStatus, ...] = (
@@ -73,16 +74,6 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 EMPTY = "(trống)"
-
-
-def _local_zone() -> tzinfo:
-    try:
-        return ZoneInfo("Asia/Ho_Chi_Minh")
-    except ZoneInfoNotFoundError:
-        return timezone(timedelta(hours=7), "+07")
-
-
-LOCAL_ZONE = _local_zone()
 
 
 def text(value: object) -> str:
@@ -133,7 +124,7 @@ def percent(value: float | Decimal | None, decimals: int = 1) -> str:
 def local_time(moment: datetime) -> datetime:
     """The moment in Vietnam's local time, without tzinfo (as spreadsheets hold it)."""
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(LOCAL_ZONE).replace(tzinfo=None)
+    return aware.astimezone(VIETNAM).replace(tzinfo=None)
 
 
 def time_text(moment: datetime | None) -> str:
@@ -181,7 +172,7 @@ def target_title(code: str) -> str:
     return target.title if target is not None else ""
 
 
-def value_text(field: str, value: Any) -> str:
+def _value_text(field: str, value: Any) -> str:
     """One side's value of a field, for people to read."""
     if value is None or value == "":
         return EMPTY
@@ -199,8 +190,8 @@ def value_text(field: str, value: Any) -> str:
 def differences(entry: Entry) -> list[str]:
     """One line per differing field: `Label: xã … / hệ thống …`."""
     return [
-        f"{FIELD_LABELS.get(field, text(field))}: xã {value_text(field, diff.local)}"
-        f" / hệ thống {value_text(field, diff.remote)}"
+        f"{FIELD_LABELS.get(field, text(field))}: xã {_value_text(field, diff.local)}"
+        f" / hệ thống {_value_text(field, diff.remote)}"
         for field, diff in entry.differences.items()
     ]
 

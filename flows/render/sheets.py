@@ -91,7 +91,7 @@ def _length(value: Cell) -> int:
     return len(str(value))
 
 
-def fit_widths(sheet: Worksheet, columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> None:
+def _fit_widths(sheet: Worksheet, columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> None:
     """Each column as wide as its longest line or its header's longest word, within bounds."""
     for index, column in enumerate(columns, 1):
         letter = get_column_letter(index)
@@ -157,6 +157,6 @@ def data_sheet(
     last = len(table) + 1
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
-    fit_widths(sheet, columns, table)
+    _fit_widths(sheet, columns, table)
     print_setup(sheet, "1:1", header)
     return last

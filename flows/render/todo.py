@@ -97,7 +97,7 @@ class UnitTodo:
     items: tuple[TodoItem, ...]
 
 
-def unit_of_file(path: str) -> str | None:
+def _unit_of_file(path: str) -> str | None:
     """The unit a source file belongs to: its name's leading token, else a folder's name."""
     parts = PurePosixPath(path.replace("\\", "/"))
     candidates = [_TOKENS.split(parts.stem)[0], *reversed(parts.parts[:-1])]
@@ -133,7 +133,7 @@ def _from_warnings(warnings: Iterable[RunWarning]) -> Iterable[tuple[str, TodoIt
 
 def _from_errors(errors: Iterable[RowError]) -> Iterable[tuple[str, TodoItem]]:
     for error in errors:
-        unit = unit_of_file(error.file)
+        unit = _unit_of_file(error.file)
         if unit is None:
             continue
         place = ", ".join(

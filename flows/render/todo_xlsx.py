@@ -59,7 +59,7 @@ def _unit_sheet(sheet: Worksheet, todo: UnitTodo) -> None:
     sh.colour_statuses(sheet, 1, {TODO_LABELS[k]: t for k, t in TODO_TONES.items()})
 
 
-def build_todo_workbook(report: Reconciliation) -> Workbook:
+def _build_todo_workbook(report: Reconciliation) -> Workbook:
     """The list of units with their counts, then one sheet per unit with something to do."""
     todos = unit_todos(report)
     workbook = Workbook()
@@ -88,5 +88,5 @@ def build_todo_workbook(report: Reconciliation) -> Workbook:
 def render_todo_xlsx(report: Reconciliation) -> bytes:
     """The to-do workbook as the bytes of an `.xlsx` file."""
     buffer = io.BytesIO()
-    build_todo_workbook(report).save(buffer)
+    _build_todo_workbook(report).save(buffer)
     return buffer.getvalue()

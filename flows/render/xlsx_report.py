@@ -69,7 +69,7 @@ NOTE_COLUMNS = (C("Hệ thống"), C("Nội dung", "wrap"))
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
-def status_tones(dry_run: bool) -> dict[str, lb.Tone]:
+def _status_tones(dry_run: bool) -> dict[str, lb.Tone]:
     """Each status label of the run's mode with its colour."""
     return {lb.status_label(s, dry_run): lb.STATUS_TONES[s] for s in EntryStatus}
 
@@ -151,7 +151,7 @@ def _summary_sheet(sheet: Worksheet, report: Reconciliation) -> None:
         sh.put(sheet, row, 1, ref.path)
         sh.put(sheet, row, 2, ref.sha256)
     sheet.freeze_panes = "A2"
-    sh.colour_statuses(sheet, 1, status_tones(report.dry_run))
+    sh.colour_statuses(sheet, 1, _status_tones(report.dry_run))
     sheet.column_dimensions["A"].width = max(
         [34, *(len(lb.text(ref.path)) + 2 for ref in report.source.files)]
     )
@@ -168,7 +168,7 @@ def _header_row(sheet: Worksheet, row: int, headers: list[str]) -> None:
         sheet.cell(row, column).fill = sh.HEADER_FILL
 
 
-def sheet_title(name: str, taken: set[str]) -> str:
+def _sheet_title(name: str, taken: set[str]) -> str:
     """A valid, unused Excel sheet name (at most 31 characters)."""
     base = _BAD_SHEET_CHARS.sub("_", lb.text(name))[:31] or "Hệ thống"
     title, n = base, 2
@@ -193,7 +193,7 @@ def _progress_rows(report: Reconciliation) -> list[list[sh.Cell]]:
     ]
 
 
-def build_workbook(report: Reconciliation) -> Workbook:
+def _build_workbook(report: Reconciliation) -> Workbook:
     """The workbook: summary, progress, one sheet per system, warnings, row errors, notes and
     technical notes."""
     workbook = Workbook()
@@ -208,12 +208,12 @@ def build_workbook(report: Reconciliation) -> Workbook:
              TECHNICAL_SHEET}
     status_column = ENTRY_HEADERS.index("Trạng thái") + 1
     for name, system in report.systems.items():
-        title = sheet_title(name, taken)
+        title = _sheet_title(name, taken)
         taken.add(title)
         sheet = workbook.create_sheet(title)
         rows = [_entry_row(e, report.dry_run) for e in system.entries]
         sh.data_sheet(sheet, ENTRY_COLUMNS, rows, header=f"Đối soát trên {name}")
-        sh.colour_statuses(sheet, status_column, status_tones(report.dry_run))
+        sh.colour_statuses(sheet, status_column, _status_tones(report.dry_run))
     warnings = workbook.create_sheet(WARNINGS_SHEET)
     sh.data_sheet(
         warnings,
@@ -253,5 +253,5 @@ def build_workbook(report: Reconciliation) -> Workbook:
 def render_xlsx(report: Reconciliation) -> bytes:
     """The workbook as the bytes of an `.xlsx` file."""
     buffer = io.BytesIO()
-    build_workbook(report).save(buffer)
+    _build_workbook(report).save(buffer)
     return buffer.getvalue()

@@ -34,10 +34,10 @@ from collections.abc import Iterator, Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, FastAPI
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_servers.common.surface import ADMIN_PREFIX, is_api
+from mock_servers.common.surface import ADMIN_PREFIX, PathPattern, is_api
 
 DriftKind = Literal["rename_field", "retype_field", "add_field", "add_enum_value"]
 JSON_TYPES = ("number", "string", "null", "list")
@@ -49,7 +49,7 @@ class DriftRule(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    path: str = Field(description="Regular expression searched in the request path.")
+    path: PathPattern = Field(description="Regular expression searched in the request path.")
     kind: DriftKind
     field: str = Field(min_length=1, description="The key of the JSON objects to alter.")
     to: str | None = Field(
@@ -58,15 +58,6 @@ class DriftRule(BaseModel):
     value: JsonValue = Field(
         default=None, description="add_field: the value added; add_enum_value: the new value."
     )
-
-    @field_validator("path")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression: {exc}") from None
-        return value
 
     @model_validator(mode="after")
     def _complete(self) -> "DriftRule":
@@ -108,7 +99,7 @@ class DriftEngine:
         """Remove every rule."""
         self.set_plan(DriftPlan())
 
-    def rules_for(self, path: str) -> list[DriftRule]:
+    def _rules_for(self, path: str) -> list[DriftRule]:
         """The rules whose pattern matches PATH, in order."""
         with self._lock:
             return [rule for pattern, rule in self._rules if pattern.search(path)]
@@ -176,7 +167,7 @@ def _as_string(value: Any) -> str:
     return str(value)
 
 
-def retype(value: Any, to: str) -> Any:
+def _retype(value: Any, to: str) -> Any:
     """VALUE converted to the JSON type TO (`number`, `string`, `null` or `list`)."""
     if to == "number":
         return _as_number(value)
@@ -196,7 +187,7 @@ def _rename(obj: dict[str, Any], field: str, to: str) -> None:
         obj[to if key == field else key] = value
 
 
-def apply_rules(body: Any, rules: Sequence[DriftRule], payload_key: str) -> Any:
+def _apply_rules(body: Any, rules: Sequence[DriftRule], payload_key: str) -> Any:
     """BODY (a parsed JSON answer) altered in place by RULES, in order; returned for chaining."""
     for rule in rules:
         if rule.kind == "add_field":
@@ -208,7 +199,7 @@ def apply_rules(body: Any, rules: Sequence[DriftRule], payload_key: str) -> Any:
             if rule.kind == "rename_field":
                 _rename(obj, rule.field, rule.to or rule.field)
             elif rule.kind == "retype_field":
-                obj[rule.field] = retype(obj[rule.field], rule.to or "null")
+                obj[rule.field] = _retype(obj[rule.field], rule.to or "null")
             else:
                 obj[rule.field] = copy.deepcopy(rule.value)
     return body
@@ -236,7 +227,7 @@ class DriftMiddleware:
         self.payload_key = payload_key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        rules = self.engine.rules_for(scope["path"]) if scope["type"] == "http" else []
+        rules = self.engine._rules_for(scope["path"]) if scope["type"] == "http" else []
         if not rules or not is_api(scope["path"]):
             await self.app(scope, receive, send)
             return
@@ -274,7 +265,7 @@ class DriftMiddleware:
             except ValueError:
                 pass
             else:
-                altered = apply_rules(parsed, rules, self.payload_key)
+                altered = _apply_rules(parsed, rules, self.payload_key)
                 body = json.dumps(altered, ensure_ascii=False, separators=(",", ":")).encode()
                 start = _with_length(start, len(body))
         await send(start)

@@ -17,12 +17,12 @@ from typing import Annotated, Any, Literal, Protocol
 
 import httpx
 from fastapi import APIRouter, Body, FastAPI
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_servers.common.clock import Sleep
-from mock_servers.common.surface import ADMIN_PREFIX, is_admin
+from mock_servers.common.surface import ADMIN_PREFIX, PathPattern, is_admin
 
 FaultKind = Literal[
     "http_500", "http_503", "http_429", "reset", "delay", "timeout_after_commit", "expire_token"
@@ -37,20 +37,11 @@ class FaultRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     method: str | None = None
-    path: str
+    path: PathPattern
     fault: FaultKind
     times: int | None = Field(default=None, ge=0)
     rate: float | None = Field(default=None, ge=0, le=1)
     delay_ms: int | None = Field(default=None, ge=0)
-
-    @field_validator("path")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression: {exc}") from None
-        return value
 
 
 class FaultPlan(BaseModel):

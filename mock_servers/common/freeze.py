@@ -96,7 +96,7 @@ class WriteGate:
         with self._lock:
             self._writes = 0
 
-    async def wait_while_frozen(self) -> bool:
+    async def _wait_while_frozen(self) -> bool:
         """Wait until the freeze in force (if any) is released; whether there was one."""
         with self._lock:
             if not self._frozen:
@@ -115,7 +115,7 @@ class WriteGate:
 
     async def admit_write(self) -> None:
         """Call right before committing a write: raises HeldRequest if it had to wait."""
-        if await self.wait_while_frozen():
+        if await self._wait_while_frozen():
             raise HeldRequest
 
     def snapshot(self) -> dict[str, Any]:
@@ -147,13 +147,13 @@ class FreezeMiddleware:
         if scope["type"] != "http" or not is_api(scope["path"]):
             await self.app(scope, receive, send)
             return
-        if await self.gate.wait_while_frozen():
+        if await self.gate._wait_while_frozen():
             await self.page()(scope, receive, send)
             return
 
         async def holding_send(message: Message) -> None:
             if message["type"] == "http.response.start" and self.gate.holds_answers:
-                await self.gate.wait_while_frozen()
+                await self.gate._wait_while_frozen()
             await send(message)
 
         await self.app(scope, receive, holding_send)

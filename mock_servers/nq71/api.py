@@ -46,7 +46,7 @@ PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Số dòng mỗi
 UnitFilter = Annotated[str, Query(description="Mã đơn vị; để trống: đơn vị của ứng dụng.")]
 
 
-def check_agency(ctx: Ctx, x_ma_dinh_danh: Annotated[str, Header(alias=AGENCY_HEADER)]) -> None:
+def _check_agency(ctx: Ctx, x_ma_dinh_danh: Annotated[str, Header(alias=AGENCY_HEADER)]) -> None:
     """THIEU_MA_DINH_DANH (HTTP 400) when blank; KHONG_CO_QUYEN when not the application's."""
     if not x_ma_dinh_danh.strip():
         raise BusinessError("THIEU_MA_DINH_DANH", missing_agency_message(), 400)
@@ -58,7 +58,7 @@ def api_router() -> APIRouter:
     """A router under `/nq71/1.0` with the gateway's security and the agency check."""
     return APIRouter(
         prefix=API_PREFIX,
-        dependencies=[Security(gateway_oauth2), Depends(check_agency)],
+        dependencies=[Security(gateway_oauth2), Depends(_check_agency)],
         responses=API_RESPONSES,
     )
 

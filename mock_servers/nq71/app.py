@@ -4,22 +4,15 @@ import asyncio
 
 from fastapi import FastAPI
 
-from mock_servers.common import drift, faults, freeze
-from mock_servers.common.admin_docs import install_admin_openapi
 from mock_servers.common.clock import Clock, Sleep, system_clock
-from mock_servers.common.crash import HtmlOnCrash
-from mock_servers.common.drift import install_drift
-from mock_servers.common.faults import install_faults
-from mock_servers.common.freeze import install_freeze
+from mock_servers.common.layers import install_layers
 from mock_servers.nq71 import admin, documents, indicators, reports
 from mock_servers.nq71.config import Nq71MockConfig
 from mock_servers.nq71.context import Nq71Context
-from mock_servers.nq71.errors import html_error, install_error_handlers
+from mock_servers.nq71.errors import install_error_handlers
 from mock_servers.nq71.gateway import GatewayMiddleware, Nq71FaultShapes, token_router
 from mock_servers.nq71.openapi import Resources, install_openapi
 from mock_servers.nq71.store import Store, make_engine
-
-ADMIN_DESCRIPTION = "\n\n".join(module.__doc__ or "" for module in (admin, faults, drift, freeze))
 
 
 def create_app(
@@ -50,18 +43,21 @@ def create_app(
     for router in api:
         app.include_router(router)
     app.include_router(admin.router)
-    app.add_middleware(HtmlOnCrash, page=html_error)
-    install_faults(app, Nq71FaultShapes(store), sleep, ctx.faults)
-    app.add_middleware(
-        GatewayMiddleware,
-        config=config,
-        store=store,
-        clock=clock,
-        resources=Resources(api),
+    install_layers(
+        app,
+        ctx,
+        shapes=Nq71FaultShapes(store),
         sleep=sleep,
+        gateway=lambda app: app.add_middleware(
+            GatewayMiddleware,
+            config=config,
+            store=store,
+            clock=clock,
+            resources=Resources(api),
+            sleep=sleep,
+        ),
+        payload_key="du_lieu",
+        admin=admin,
     )
-    install_drift(app, ctx.drift, payload_key="du_lieu")
-    install_freeze(app, ctx.gate, page=lambda: html_error(503))
-    install_admin_openapi(app, ADMIN_DESCRIPTION)
     install_openapi(app)
     return app

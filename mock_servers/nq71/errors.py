@@ -34,7 +34,7 @@ class BusinessError(Exception):
         self.status_code = status_code
 
 
-def envelope_error(ma_loi: str, thong_bao: str, status_code: int = 200) -> JSONResponse:
+def _envelope_error(ma_loi: str, thong_bao: str, status_code: int = 200) -> JSONResponse:
     """The envelope of a business error."""
     body = {"thanh_cong": False, "du_lieu": None, "ma_loi": ma_loi, "thong_bao": thong_bao}
     return JSONResponse(body, status_code=status_code)
@@ -102,9 +102,9 @@ def _validation_message(errors: Sequence[Any]) -> str:
 def _agency_error(request: Request, config: Nq71MockConfig) -> Response | None:
     agency = request.headers.get(AGENCY_HEADER, "")
     if not agency.strip():
-        return envelope_error("THIEU_MA_DINH_DANH", missing_agency_message(), 400)
+        return _envelope_error("THIEU_MA_DINH_DANH", missing_agency_message(), 400)
     if agency != config.ma_dinh_danh:
-        return envelope_error("KHONG_CO_QUYEN", wrong_agency_message())
+        return _envelope_error("KHONG_CO_QUYEN", wrong_agency_message())
     return None
 
 
@@ -120,7 +120,7 @@ async def _on_validation_error(
         return invalid_credentials("Unsupported grant type or malformed token request.")
     if not _is_api(request):
         return await request_validation_exception_handler(request, exc)
-    return _agency_error(request, config) or envelope_error(
+    return _agency_error(request, config) or _envelope_error(
         "DU_LIEU_KHONG_HOP_LE", _validation_message(exc.errors())
     )
 
@@ -132,7 +132,7 @@ async def _on_http_error(request: Request, exc: Exception, config: Nq71MockConfi
     if exc.status_code in (404, 405):
         allow = (exc.headers or {}).get("Allow")
         return no_matching_resource(exc.status_code, allow.split(", ") if allow else None)
-    return _agency_error(request, config) or envelope_error(
+    return _agency_error(request, config) or _envelope_error(
         "DU_LIEU_KHONG_HOP_LE", "Nội dung yêu cầu không đọc được (không phải JSON UTF-8 hợp lệ)."
     )
 
@@ -152,7 +152,7 @@ def install_error_handlers(app: FastAPI, config: Nq71MockConfig) -> None:
 
     async def on_business(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, BusinessError)
-        return envelope_error(exc.ma_loi, exc.thong_bao, exc.status_code)
+        return _envelope_error(exc.ma_loi, exc.thong_bao, exc.status_code)
 
     async def on_validation(request: Request, exc: Exception) -> Response:
         return await _on_validation_error(request, exc, config)

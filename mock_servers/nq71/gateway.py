@@ -38,7 +38,7 @@ API_ACCESS_FAILURE = (
 CLIENT_AUTH_FAILURE = "Client authentication failed: wrong or missing consumer key or secret."
 
 
-def parse_basic(authorization: str | None) -> tuple[str, str] | None:
+def _parse_basic(authorization: str | None) -> tuple[str, str] | None:
     """The (user, password) of an HTTP Basic `Authorization` header, or None."""
     if not authorization:
         return None
@@ -54,7 +54,7 @@ def parse_basic(authorization: str | None) -> tuple[str, str] | None:
     return (user, password) if sep else None
 
 
-def bearer_of(authorization: str | None) -> str | None:
+def _bearer_of(authorization: str | None) -> str | None:
     """The token of an `Authorization: Bearer …` header, or None."""
     if not authorization:
         return None
@@ -63,9 +63,9 @@ def bearer_of(authorization: str | None) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
-def credentials_match(config: Nq71MockConfig, authorization: str | None) -> bool:
+def _credentials_match(config: Nq71MockConfig, authorization: str | None) -> bool:
     """Whether a Basic header carries the application's consumer key and secret."""
-    pair = parse_basic(authorization)
+    pair = _parse_basic(authorization)
     if pair is None:
         return False
     key_ok = secrets.compare_digest(pair[0].encode(), config.client_id.encode())
@@ -117,7 +117,7 @@ class GatewayMiddleware:
             await self.app(scope, receive, send)
             return
         self.store.bump("requests")
-        token = bearer_of(_header(scope, b"authorization"))
+        token = _bearer_of(_header(scope, b"authorization"))
         client = self.store.token_client(token, self.clock().timestamp()) if token else None
         if client is None:
             self.store.bump("unauthorized")
@@ -161,7 +161,7 @@ class Nq71FaultShapes:
 
     def expire_token(self, authorization: str | None) -> None:
         """Invalidate the bearer token the request carried."""
-        token = bearer_of(authorization)
+        token = _bearer_of(authorization)
         if token:
             self.store.revoke_token(token)
 
@@ -192,7 +192,7 @@ def token_router() -> APIRouter:
         grant_type: Annotated[Literal["client_credentials"], Form()],
     ) -> TokenOut | JSONResponse:
         """An access token for the application, valid `token_ttl` seconds."""
-        if not credentials_match(ctx.config, request.headers.get("authorization")):
+        if not _credentials_match(ctx.config, request.headers.get("authorization")):
             return invalid_credentials(CLIENT_AUTH_FAILURE)
         ttl = ctx.config.token_ttl
         token = ctx.store.issue_token(ctx.config.client_id, ctx.now() + ttl)

@@ -13,9 +13,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from pydantic import BaseModel, ConfigDict
-
 from mock_servers.common.plan import PlanTarget, plan
+from mock_servers.nq71.tables import Indicator
 
 _NEW_TO_OLD_TONE = {
     "òa": "oà", "óa": "oá", "ỏa": "oả", "õa": "oã", "ọa": "oạ",
@@ -23,20 +22,6 @@ _NEW_TO_OLD_TONE = {
     "ùy": "uỳ", "úy": "uý", "ủy": "uỷ", "ũy": "uỹ", "ụy": "uỵ",
 }  # fmt: skip
 _NEW_TONE_RE = re.compile(r"(?<![qQ])(" + "|".join(_NEW_TO_OLD_TONE) + r")(?!\w)")
-
-
-class SeededIndicator(BaseModel):
-    """One indicator as seeded: the province's fields plus the plan code it stands for."""
-
-    model_config = ConfigDict(frozen=True)
-
-    ma_chi_tieu: str
-    ten_chi_tieu: str
-    don_vi_tinh: str
-    chi_tieu_ke_hoach: str
-    han_hoan_thanh: str
-    plan_code: str
-    reworded: bool
 
 
 def _straight_quotes(title: str, rng: random.Random) -> str | None:
@@ -113,7 +98,7 @@ def _reworded_titles(rng: random.Random) -> dict[str, str]:
     return chosen
 
 
-def seed_indicators(seed: int) -> list[SeededIndicator]:
+def seed_indicators(seed: int) -> list[Indicator]:
     """The 44 indicators for this seed, in `ma_chi_tieu` order (deterministic per seed)."""
     rng = random.Random(seed)
     deadline = plan().deadline.strftime("%d/%m/%Y")
@@ -123,7 +108,7 @@ def seed_indicators(seed: int) -> list[SeededIndicator]:
     for number, target in enumerate(order, start=1):
         title = reworded.get(target.code, target.title)
         out.append(
-            SeededIndicator(
+            Indicator(
                 ma_chi_tieu=f"CT{number:02d}",
                 ten_chi_tieu=unicodedata.normalize("NFD", title),
                 don_vi_tinh=target.unit or "",

@@ -3,9 +3,9 @@
 import secrets
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, delete, func, inspect
 from sqlalchemy.pool import StaticPool
@@ -40,6 +40,7 @@ COUNTERS = (
 FIRST_REPORT_ID = 1001
 FIRST_ATTACHMENT_ID = 1
 UPLOAD_LIFETIME_S = 24 * 3600
+Row = TypeVar("Row", bound=Nq71Table)
 
 
 def _fits(key: int) -> bool:
@@ -88,8 +89,7 @@ class Store:
             Nq71Table.metadata.drop_all(self._engine)
             Nq71Table.metadata.create_all(self._engine)
             with self._session() as s:
-                for ind in seed_indicators(seed):
-                    s.add(Indicator(**ind.model_dump()))
+                s.add_all(seed_indicators(seed))
                 s.add_all(Counter(name=name, value=0) for name in COUNTERS)
                 s.add(Meta(key="seed", value=str(seed)))
                 s.commit()
@@ -159,21 +159,29 @@ class Store:
         with self._lock, self._session() as s:
             return s.get(Report, report_id)
 
-    def update_report(self, report_id: int, changes: dict[str, Any], stamp: str) -> bool:
-        """Overwrite some fields of a report, stamp it, count a save; False if unknown."""
-        if not _fits(report_id):
+    def _change(self, table: type[Row], key: int, change: Callable[[Row], None]) -> bool:
+        """Apply CHANGE to the row of TABLE with KEY and store it; False if there is none."""
+        if not _fits(key):
             return False
         with self._lock, self._session() as s:
-            report = s.get(Report, report_id)
-            if report is None:
+            row = s.get(table, key)
+            if row is None:
                 return False
+            change(row)
+            s.add(row)
+            s.commit()
+            return True
+
+    def update_report(self, report_id: int, changes: dict[str, Any], stamp: str) -> bool:
+        """Overwrite some fields of a report, stamp it, count a save; False if unknown."""
+
+        def overwrite(report: Report) -> None:
             for name, value in changes.items():
                 setattr(report, name, value)
             report.ngay_cap_nhat = stamp
             report.saves += 1
-            s.add(report)
-            s.commit()
-            return True
+
+        return self._change(Report, report_id, overwrite)
 
     def list_reports(
         self, filters: dict[str, str], offset: int, limit: int
@@ -210,11 +218,11 @@ class Store:
     def live_upload(self, upload_id: str, now: float) -> Upload | None:
         """An upload that exists and has not expired (expired ones are dropped first)."""
         with self._lock:
-            self.purge_expired(now)
+            self._purge_expired(now)
             with self._session() as s:
                 return s.get(Upload, upload_id)
 
-    def purge_expired(self, now: float) -> None:
+    def _purge_expired(self, now: float) -> None:
         """Drop unfinished uploads older than 24 h, with their parts."""
         with self._lock, self._session() as s:
             stale = select(Upload.upload_id).where(
@@ -298,21 +306,16 @@ class Store:
 
     def review(self, attachment_id: int, ket_qua: int, y_kien: str) -> bool:
         """Set an attachment's review; False if unknown."""
-        if not _fits(attachment_id):
-            return False
-        with self._lock, self._session() as s:
-            row = s.get(Attachment, attachment_id)
-            if row is None:
-                return False
+
+        def judge(row: Attachment) -> None:
             row.ket_qua, row.y_kien = ket_qua, y_kien
-            s.add(row)
-            s.commit()
-            return True
+
+        return self._change(Attachment, attachment_id, judge)
 
     def snapshot(self, now: float) -> dict[str, Any]:
         """Everything, for `/_admin/state` (shape documented in `mock_servers.nq71.admin`)."""
         with self._lock:
-            self.purge_expired(now)
+            self._purge_expired(now)
             with self._session() as s:
                 return self._snapshot(s)
 

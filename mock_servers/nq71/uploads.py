@@ -3,14 +3,13 @@
 import hashlib
 import math
 import tempfile
-import zipfile
 from collections.abc import Iterable
-from typing import IO
+
+from mock_servers.common.filetype import sniff
 
 PART_SIZE = 1024 * 1024
 MAX_FILE_SIZE = 50 * 1024 * 1024
 _SPOOL_MAX = 8 * 1024 * 1024
-_PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def part_count(size: int) -> int:
@@ -23,32 +22,6 @@ def expected_part_size(size: int, so_thu_tu: int) -> int:
     if so_thu_tu < part_count(size) - 1:
         return PART_SIZE
     return size - PART_SIZE * (part_count(size) - 1)
-
-
-def _zip_kind(stream: IO[bytes]) -> str | None:
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return None
-    if any(n.startswith("word/") for n in names):
-        return "docx"
-    if any(n.startswith("xl/") for n in names):
-        return "xlsx"
-    return None
-
-
-def sniff(head: bytes, stream: IO[bytes]) -> str | None:
-    """The supported type (pdf, jpeg, png, docx, xlsx) of a file by its first bytes, or None."""
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(_PNG):
-        return "png"
-    if head.startswith(b"PK\x03\x04"):
-        return _zip_kind(stream)
-    return None
 
 
 class Assembled:
@@ -69,8 +42,5 @@ def assemble(parts: Iterable[bytes]) -> Assembled:
             digest.update(chunk)
             size += len(chunk)
             spool.write(chunk)
-        spool.seek(0)
-        head = spool.read(8)
-        spool.seek(0)
-        kind = sniff(head, spool)
+        kind = sniff(spool)
     return Assembled(size, digest.hexdigest(), kind)

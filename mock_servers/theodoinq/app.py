@@ -9,13 +9,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 
-from mock_servers.common import drift, faults, freeze
-from mock_servers.common.admin_docs import install_admin_openapi
 from mock_servers.common.clock import Clock, Sleep, system_clock
-from mock_servers.common.crash import HtmlOnCrash
-from mock_servers.common.drift import install_drift
-from mock_servers.common.faults import install_faults
-from mock_servers.common.freeze import install_freeze
+from mock_servers.common.layers import install_layers
 from mock_servers.theodoinq.auth import Accounts
 from mock_servers.theodoinq.config import TheodoinqMockConfig
 from mock_servers.theodoinq.context import Mock
@@ -27,9 +22,6 @@ from mock_servers.theodoinq.shapes import TheodoinqFaultShapes
 from mock_servers.theodoinq.store import Store
 
 ROUTERS = (auth.router, grants.router, rows.router, files.router, admin.router)
-ADMIN_DESCRIPTION = "\n\n".join(
-    module.__doc__ or "" for module in (admin, faults, drift, freeze)
-)
 
 
 async def _api_error(_: Request, exc: Exception) -> Response:
@@ -107,19 +99,22 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _crash)
-    app.add_middleware(HtmlOnCrash, page=html_error)
-    install_faults(app, TheodoinqFaultShapes(accounts), sleep, mock.faults)
-    app.add_middleware(
-        Gateway,
-        bucket=bucket,
-        holder=accounts.holder,
-        on_request=lambda: store.bump("requests"),
-        on_throttled=lambda: store.bump("rateLimited"),
-        latency_ms=config.latency_ms,
+    install_layers(
+        app,
+        mock,
+        shapes=TheodoinqFaultShapes(accounts),
         sleep=sleep,
+        gateway=lambda app: app.add_middleware(
+            Gateway,
+            bucket=bucket,
+            holder=accounts.holder,
+            on_request=lambda: store.bump("requests"),
+            on_throttled=lambda: store.bump("rateLimited"),
+            latency_ms=config.latency_ms,
+            sleep=sleep,
+        ),
+        payload_key="data",
+        admin=admin,
     )
-    install_drift(app, mock.drift, payload_key="data")
-    install_freeze(app, mock.gate, page=lambda: html_error(503))
-    install_admin_openapi(app, ADMIN_DESCRIPTION)
     install_openapi(app)
     return app

@@ -14,7 +14,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def bearer_token(authorization: str | None) -> str | None:
+def _bearer_token(authorization: str | None) -> str | None:
     """The token of an `Authorization: Bearer <token>` header, or None."""
     if not authorization:
         return None
@@ -62,7 +62,7 @@ class Accounts:
 
     def account(self, authorization: str | None) -> str:
         """The account of a valid bearer token; ApiError TOKEN_EXPIRED (HTTP 401) otherwise."""
-        token = bearer_token(authorization)
+        token = _bearer_token(authorization)
         found = None if token is None else self._store.token(_hash(token))
         if found is None or found[1] <= self._clock():
             raise ApiError("TOKEN_EXPIRED", http_status=401)
@@ -70,12 +70,12 @@ class Accounts:
 
     def holder(self, authorization: str | None) -> str | None:
         """The account a token was issued to, expired or not (for the rate limiter), or None."""
-        token = bearer_token(authorization)
+        token = _bearer_token(authorization)
         found = None if token is None else self._store.token(_hash(token))
         return None if found is None else found[0]
 
     def expire(self, authorization: str | None) -> None:
         """Invalidate the bearer token of a request, if any."""
-        token = bearer_token(authorization)
+        token = _bearer_token(authorization)
         if token is not None:
             self._store.drop_token(_hash(token))

@@ -1,13 +1,6 @@
-"""theodoinq's time formats: day first, local time (UTC+7), no offset."""
+"""theodoinq's date formats: day first."""
 
-from datetime import date, datetime, timedelta, timezone
-
-VIETNAM = timezone(timedelta(hours=7))
-
-
-def stamp(moment: datetime) -> str:
-    """`dd/mm/yyyy HH:MM:SS` in UTC+7."""
-    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M:%S")
+from datetime import date
 
 
 def day(value: date) -> str:

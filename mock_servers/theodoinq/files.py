@@ -1,7 +1,6 @@
 """Uploads: a streaming multipart reader (counting and hashing as it goes) and type sniffing."""
 
 import hashlib
-import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from tempfile import SpooledTemporaryFile
@@ -10,18 +9,13 @@ from typing import IO
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from mock_servers.common.filetype import sniff as sniff_type
 from mock_servers.theodoinq.errors import ApiError
 
 MAX_FILE_SIZE = 10 * 1024 * 1024
 """The largest accepted file, in bytes (10 MiB)."""
 
 _SPOOL_IN_MEMORY = 1024 * 1024
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "PDF"),
-    (b"\xff\xd8\xff", "JPEG"),
-    (b"\x89PNG\r\n\x1a\n", "PNG"),
-)
-_ZIP = b"PK\x03\x04"
 
 
 @dataclass
@@ -156,21 +150,5 @@ async def read_upload(content_type: str | None, stream: AsyncIterator[bytes]) ->
 
 def sniff(content: IO[bytes]) -> str | None:
     """The file's type judged by its bytes: PDF, JPEG, PNG, DOCX, XLSX, or None."""
-    content.seek(0)
-    head = content.read(8)
-    for magic, kind in _MAGIC:
-        if head.startswith(magic):
-            return kind
-    if not head.startswith(_ZIP):
-        return None
-    content.seek(0)
-    try:
-        with zipfile.ZipFile(content) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        return None
-    if any(name.startswith("word/") for name in names):
-        return "DOCX"
-    if any(name.startswith("xl/") for name in names):
-        return "XLSX"
-    return None
+    kind = sniff_type(content)
+    return None if kind is None else kind.upper()

@@ -60,7 +60,7 @@ def _empty(idx_id: int) -> RowContent:
     return RowContent(idx_id=idx_id, value="", content="", content_raw="", file_ids=())
 
 
-def is_change(row: RowRecord, new: RowContent) -> bool:
+def _is_change(row: RowRecord, new: RowContent) -> bool:
     """Whether writing `new` changes the row's value, content or files."""
     return (row.idx_value, row.idx_content, row.file_ids) != (new.value, new.content, new.file_ids)
 
@@ -107,7 +107,7 @@ def plan_save(
             raise _invalid(item.idxId, "chỉ tiêu xuất hiện nhiều lần trong báo cáo")
         sent[item.idxId] = _content(item)
     cleared = [_empty(row.idx_id) for row in current if row.idx_id not in sent]
-    changes = [new for new in [*sent.values(), *cleared] if is_change(by_id[new.idx_id], new)]
+    changes = [new for new in [*sent.values(), *cleared] if _is_change(by_id[new.idx_id], new)]
     owned = owned_files({f for new in changes for f in new.file_ids})
     for new in changes:
         _check(by_id[new.idx_id], new, owned)

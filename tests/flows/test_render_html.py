@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from test_render_support import NQ71_ERROR, QUIRK, RUN_ID, build_report
 
-from flows.render.chart import LEFT_WIDTH, x_of
+from flows.render.chart import LEFT_WIDTH, _x_of
 from flows.render.html_report import render_html
 from flows.report_model import STATUS_LABELS
 
@@ -159,7 +159,7 @@ def test_chart_dots_and_names(page: str) -> None:
     dots = {c.get("data-target"): c for c in svg.iter(f"{SVG}circle")}
     assert set(dots) == {"1.1.1", "1.1.2", "1.2.1", "1.2.2", "1.4.1", "1.5.17", "1.5.7",
                          "1.5.24"}
-    assert float(dots["1.5.7"].get("cx", "nan")) == pytest.approx(x_of(50))
+    assert float(dots["1.5.7"].get("cx", "nan")) == pytest.approx(_x_of(50))
     names = [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "name"]
     assert names == ["1.2.1", "1.5.7"]
 
@@ -169,8 +169,8 @@ def test_chart_timeline_marker(page: str) -> None:
     marker = next(g for g in _svg(page).iter(f"{SVG}g") if g.get("class") == "timeline")
     line = marker.find(f"{SVG}line")
     assert line is not None
-    assert float(line.get("x1", "nan")) == pytest.approx(x_of(62.5))
-    assert float(line.get("x2", "nan")) == pytest.approx(x_of(62.5))
+    assert float(line.get("x1", "nan")) == pytest.approx(_x_of(62.5))
+    assert float(line.get("x2", "nan")) == pytest.approx(_x_of(62.5))
     label = marker.find(f"{SVG}text")
     assert label is not None and label.text == "Lộ trình thời gian: 62,5%"
 

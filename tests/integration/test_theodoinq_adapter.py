@@ -45,7 +45,7 @@ class Rig:
         plan = self.adapter.plan(records, snapshot)
         outcomes = await self.adapter.apply(plan, run_id="test-run")
         if submit:
-            self.submitted = await self.adapter.submit(snapshot)
+            self.submitted = await self.adapter.submit(snapshot, run_id="test-run")
         return {o.target_code: o.outcome for o in outcomes}
 
     async def state(self) -> dict[str, Any]:

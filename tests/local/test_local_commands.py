@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from connectors.local.commands import validate_command
 from flows.cli import app
+from flows.workbook_commands import validate_command
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RECORD_KEYS = {

@@ -20,9 +20,9 @@ from local_corpus import CASES, GOOD, Case, workbook
 from structlog.testing import capture_logs
 
 from connectors.local import reader
-from connectors.local.commands import validate_command
 from connectors.local.grid import SourceError
 from connectors.local.reader import INTERNAL_FAULT, read_source
+from flows.workbook_commands import validate_command
 from models.records import ReadResult
 
 SAFETY_NET_SECONDS = 300.0

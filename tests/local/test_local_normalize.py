@@ -17,7 +17,7 @@ from connectors.local.normalize import (
     parse_deadline,
     parse_heading,
     parse_number,
-    parse_percent,
+    _parse_percent,
     parse_period,
     parse_progress_percent,
     parse_status,
@@ -111,7 +111,7 @@ def test_a_formulas_float_noise_is_rounded_away() -> None:
     """99.99999999999999 from a formula reads 100, as a percentage cell or a plain number."""
     assert parse_number(99.99999999999999) == Decimal(100)
     assert parse_progress_percent(0.9999999999999999, percent_format=True) == Decimal(100)
-    assert parse_percent(0.1234567, percent_format=True) == Decimal("12.34567")
+    assert _parse_percent(0.1234567, percent_format=True) == Decimal("12.34567")
     assert parse_number("87,5") == Decimal("87.5") and parse_number(0.1) == Decimal("0.1")
 
 
@@ -171,15 +171,15 @@ def test_percent_text_reads_back(value: Decimal, space: str) -> None:
     """`87,5%`, `87,5 %`, `87,5` all give 87.5."""
     text = format_number_vi(value)
     for written in (text, f"{text}%", f"{text}{space}%"):
-        assert parse_percent(written, percent_format=False) == value
+        assert _parse_percent(written, percent_format=False) == value
 
 
 @EXAMPLES
 @given(st.decimals(min_value=0, max_value=1, places=4, allow_nan=False))
 def test_percent_formatted_cell_means_hundredths(value: Decimal) -> None:
     """A percent-formatted cell holding 0.875 means 87.5 (no float noise)."""
-    assert parse_percent(float(value), percent_format=True) == value * 100
-    assert parse_percent(float(value), percent_format=False) == value
+    assert _parse_percent(float(value), percent_format=True) == value * 100
+    assert _parse_percent(float(value), percent_format=False) == value
 
 
 @pytest.mark.parametrize(
@@ -196,7 +196,7 @@ def test_percent_formatted_cell_means_hundredths(value: Decimal) -> None:
 )
 def test_brief_percent_examples(value: object, percent_format: bool, expected: float) -> None:
     """The brief's examples of percentages."""
-    assert parse_percent(value, percent_format=percent_format) == expected  # type: ignore[arg-type]
+    assert _parse_percent(value, percent_format=percent_format) == expected  # type: ignore[arg-type]
 
 
 def test_progress_outside_0_100_is_an_error() -> None:

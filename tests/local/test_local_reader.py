@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from connectors.local.columns import REPORT_HEADERS
 from connectors.local.evidence import EvidenceResolver, hash_file, hash_stream, split_names
-from connectors.local.grid import Cell, SourceError, is_percent_format
+from connectors.local.grid import Cell, SourceError, _is_percent_format
 from connectors.local.normalize import CellError
-from connectors.local.reader import RowContext, discover, parse_report_row, read_source
+from connectors.local.reader import _RowContext, _discover, _parse_report_row, read_source
 from connectors.local.table import TableRow
 from models.units import get_unit
 
@@ -21,10 +21,10 @@ BIEN_BAN = b"%PDF-1.4\nbien ban"
 
 
 @pytest.fixture(scope="module")
-def context(tmp_path_factory: pytest.TempPathFactory) -> RowContext:
+def context(tmp_path_factory: pytest.TempPathFactory) -> _RowContext:
     root = tmp_path_factory.mktemp("source")
     (root / "bien ban.pdf").write_bytes(BIEN_BAN)
-    return RowContext(
+    return _RowContext(
         "VHXH_2026-11.xlsx", "Báo cáo", root, get_unit("VHXH"), EvidenceResolver(root)
     )
 
@@ -63,7 +63,7 @@ def test_discover_walks_subfolders_and_skips_hidden(tmp_path: Path) -> None:
     for name in ("b/B.csv", "a/A.xlsx", ".git/x.xlsx", "a/.A.xlsx", "a/~$A.xlsx", "c/n.pdf"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
-    root, paths = discover(tmp_path)
+    root, paths = _discover(tmp_path)
     assert root == tmp_path
     assert [p.relative_to(tmp_path).as_posix() for p in paths] == ["a/A.xlsx", "b/B.csv"]
 
@@ -126,7 +126,7 @@ def test_evidence_found_by_nfc_and_case_and_refused_outside_root(tmp_path: Path)
 )
 def test_percent_number_formats(number_format: str, percent: bool) -> None:
     """Only a `%` outside quotes and escapes scales by 100."""
-    assert is_percent_format(number_format) is percent
+    assert _is_percent_format(number_format) is percent
 
 
 GOOD = {
@@ -143,9 +143,9 @@ GOOD = {
 }
 
 
-def test_a_good_row_gives_its_record(context: RowContext) -> None:
+def test_a_good_row_gives_its_record(context: _RowContext) -> None:
     """Every field of a good row lands in the record, text normalised."""
-    record, errors = parse_report_row(row(GOOD), context, None)
+    record, errors = _parse_report_row(row(GOOD), context, None)
     assert errors == []
     assert record is not None
     assert record.model_dump(mode="json") == {
@@ -169,14 +169,14 @@ def test_a_good_row_gives_its_record(context: RowContext) -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.sampled_from(["NFC", "NFD"]), st.sampled_from(["NFC", "NFD"]))
 def test_nfc_and_nfd_rows_give_the_same_record(
-    context: RowContext, first: str, second: str
+    context: _RowContext, first: str, second: str
 ) -> None:
     """The same row typed in NFC or NFD gives the same record."""
 
     def form(name: str) -> dict[str, object]:
         return {k: unicodedata.normalize(name, v) for k, v in GOOD.items()}  # type: ignore[arg-type]
 
-    assert parse_report_row(row(form(first)), context, None) == parse_report_row(
+    assert _parse_report_row(row(form(first)), context, None) == _parse_report_row(
         row(form(second)), context, None
     )
 
@@ -217,11 +217,11 @@ cell_values = st.one_of(
     st.sampled_from([None, "1.5", "1.2"]),
 )
 def test_no_cell_makes_the_row_parser_raise(
-    context: RowContext, values: dict[str, object], percent: bool, heading: str | None
+    context: _RowContext, values: dict[str, object], percent: bool, heading: str | None
 ) -> None:
     """Whatever the cells hold, a row gives a record or errors with a place and a reason."""
     cells = {k: Cell(v, percent) for k, v in values.items()}  # type: ignore[arg-type]
-    record, errors = parse_report_row(TableRow(7, cells), context, heading)
+    record, errors = _parse_report_row(TableRow(7, cells), context, heading)
     assert (record is None) == bool(errors)
     for error in errors:
         assert error.row == 7 and error.column in REPORT_HEADERS and error.reason

@@ -6,8 +6,8 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from connectors.local.commands import template_command
 from connectors.local.reader import read_source
+from flows.workbook_commands import template_command
 from models.catalogue import targets
 from models.records import EvidenceFile, ProgressRecord, SourceRef, Status
 

@@ -21,7 +21,7 @@ from theodoinq_support import (
     with_changes,
 )
 
-from mock_servers.common.drift import retype
+from mock_servers.common.drift import _retype
 
 
 class Theodoinq:
@@ -257,7 +257,7 @@ async def test_nq71_reset_clears_drift_and_state_shows_it(nq71: Nq71) -> None:
 
 
 async def test_nq71_bad_rule_is_refused(nq71: Nq71) -> None:
-    """A retype to an unknown type is refused with 422."""
+    """A _retype to an unknown type is refused with 422."""
     response = await nq71_drift(
         nq71, {"path": "x", "kind": "retype_field", "field": "a", "to": "integer"}
     )
@@ -285,4 +285,4 @@ async def test_nq71_bad_rule_is_refused(nq71: Nq71) -> None:
 )
 def test_retype_conversions(value: Any, to: str, expected: Any) -> None:
     """Each JSON type conversion as documented."""
-    assert retype(value, to) == expected
+    assert _retype(value, to) == expected

@@ -71,7 +71,7 @@ def _existing_row(mock: Mock, grant_id: int, idx_id: int) -> RowRecord:
     return row
 
 
-def state_of(mock: Mock, grant_id: int | None = None) -> dict[str, Any]:
+def _state_of(mock: Mock, grant_id: int | None = None) -> dict[str, Any]:
     """Everything the mock holds, as `GET /_admin/state` serves it."""
     store = mock.store
     grants = [g for g in store.grants() if grant_id is None or g.grant_id == grant_id]
@@ -113,7 +113,7 @@ async def state(
 ) -> JSONResponse:
     """Every grant (or one), its rows with save counts, every file, the counters, the write
     count, the freeze and the drift rules."""
-    return JSONResponse(state_of(mock, grant_id))
+    return JSONResponse(_state_of(mock, grant_id))
 
 
 @router.post("/human-edit")
@@ -130,7 +130,7 @@ async def human_edit(mock: MockDep, edit: HumanEditRequest) -> JSONResponse:
             content_raw=content_text(content),
             file_ids=row.file_ids if edit.fileIds is None else tuple(edit.fileIds),
         )
-        store.write_rows([change], edit.user, mock.now_stamp())
+        store.write_rows([change], edit.user, mock.stamp())
         return JSONResponse(_admin_row(_existing_row(mock, edit.grantId, edit.idxId)))
 
 

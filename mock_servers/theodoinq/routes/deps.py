@@ -14,14 +14,14 @@ from mock_servers.theodoinq.store import GrantRecord
 _bearer = HTTPBearer(auto_error=False, description="Token từ /auth_api/api/login.")
 
 
-def get_mock(request: Request) -> Mock:
+def _get_mock(request: Request) -> Mock:
     """The mock of the app serving the request."""
     mock = request.app.state.mock
     assert isinstance(mock, Mock)
     return mock
 
 
-MockDep = Annotated[Mock, Depends(get_mock)]
+MockDep = Annotated[Mock, Depends(_get_mock)]
 
 
 async def account(

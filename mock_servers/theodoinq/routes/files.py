@@ -32,7 +32,7 @@ async def upload(request: Request, mock: MockDep, user: Account) -> JSONResponse
         await mock.gate.admit_write()
         record = mock.store.add_file(
             user, received.file_name, received.sha256, kind, received.content,
-            received.size, mock.now_stamp(),
+            received.size, mock.stamp(),
         )
         mock.store.bump("uploads")
         mock.gate.record_write()

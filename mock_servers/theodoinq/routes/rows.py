@@ -67,7 +67,7 @@ async def save_report(
             changes = plan_save(
                 store.rows(grant_id), body, lambda ids: store.owned_file_ids(user, ids)
             )
-            store.write_rows(changes, user, mock.now_stamp())
+            store.write_rows(changes, user, mock.stamp())
             store.bump("saves")
         if action == "submit":
             store.set_grant_status(grant_id, "SUBMITTED")

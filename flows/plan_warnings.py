@@ -40,7 +40,7 @@ def timeline_percent(as_of: date, deadline: date, start: date = PLAN_START) -> f
     return 100.0 * (as_of - start).days / (deadline - start).days
 
 
-def deadline_of(target_code: str, assignments: AssignmentSet | None) -> date:
+def _deadline_of(target_code: str, assignments: AssignmentSet | None) -> date:
     """A target's deadline: its assignment's when given, else the catalogue's."""
     assignment = assignments.for_target(target_code) if assignments else None
     if assignment is not None and assignment.deadline is not None:
@@ -62,9 +62,9 @@ def compute_warnings(
     if not 0 <= threshold <= 1:
         raise ValueError(f"threshold must be within 0–1, got {threshold}")
     found: list[RunWarning] = []
-    for record in latest_per_unit(records):
+    for record in _latest_per_unit(records):
         found += _record_warnings(
-            record, deadline_of(record.target_code, assignments), as_of, threshold
+            record, _deadline_of(record.target_code, assignments), as_of, threshold
         )
     found += _rejected(snapshots, selected)
     if assignments is not None:
@@ -75,7 +75,7 @@ def compute_warnings(
     return _sorted_unique(found)
 
 
-def latest_per_unit(records: Iterable[ProgressRecord]) -> list[ProgressRecord]:
+def _latest_per_unit(records: Iterable[ProgressRecord]) -> list[ProgressRecord]:
     """Each unit's latest-period record of each target."""
     latest: dict[tuple[str, str], ProgressRecord] = {}
     for record in records:

@@ -7,15 +7,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.base import RemoteEvidence, RemoteReport, RemoteSnapshot
-from flows.report_model import RunWarning
-from flows.warnings import (
+from flows.plan_warnings import (
     NO_REASON,
     PLAN_START,
     compute_warnings,
-    latest_per_unit,
+    _latest_per_unit,
     target_progress,
     timeline_percent,
 )
+from flows.report_model import RunWarning
 from models import catalogue
 from models.assignment import Assignment, AssignmentFinding, AssignmentSet
 from models.records import EvidenceFile, ProgressRecord, SourceRef, Status
@@ -238,7 +238,7 @@ def test_the_units_latest_period_decides() -> None:
         rec(period="2026-11", status=Status.COMPLETED, progress=100, evidence=PDF),
     ]
     assert warn(records, LATE_NOVEMBER) == []
-    assert [r.period for r in latest_per_unit(records)] == ["2026-11"]
+    assert [r.period for r in _latest_per_unit(records)] == ["2026-11"]
 
 
 def test_each_unit_is_warned_for_its_own_record() -> None:

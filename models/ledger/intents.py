@@ -1,0 +1,83 @@
+"""The write-ahead intents (table `ledger_intent`): what a run is about to write, noted before
+the first write, so that a later run can finish its own half-done work (see
+`connectors.planning`)."""
+
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, select
+
+from models.ledger.store import LedgerStore
+from models.ledger_tables import Intent, IntentPublic, utc_now
+
+
+class Intents(LedgerStore):
+    """Open, advance, list and close intents."""
+
+    def open_intent(
+        self,
+        run_id: str,
+        system: str,
+        target_code: str,
+        period: str,
+        *,
+        fingerprint: str,
+        steps: Iterable[str],
+        expected: Iterable[str],
+    ) -> int:
+        """Record, before writing, what a run is about to write; the intent's id."""
+        row = Intent(
+            run_id=run_id, system=system, target_code=target_code, period=period,
+            fingerprint=fingerprint, steps=list(steps), expected=list(dict.fromkeys(expected)),
+            opened_at=utc_now(),
+        )
+
+        def work(session: Session) -> int:
+            session.add(row)
+            session.flush()
+            assert row.id is not None
+            return row.id
+
+        return self._write(work)
+
+    def note_intent_step(self, intent_id: int, remote_fingerprint: str) -> None:
+        """Record what the remote held once a step of the intent was confirmed."""
+
+        def work(session: Session) -> None:
+            row = session.get(Intent, intent_id)
+            if row is not None and remote_fingerprint not in row.reached:
+                row.reached = [*row.reached, remote_fingerprint]
+                session.add(row)
+
+        self._write(work)
+
+    def open_intents(self, system: str) -> dict[tuple[str, str], list[IntentPublic]]:
+        """SYSTEM's intents not yet settled, by (target_code, period), oldest first."""
+        statement = (
+            select(Intent)
+            .where(Intent.system == system, col(Intent.closed_at).is_(None))
+            .order_by(col(Intent.id))
+        )
+        rows = self._read(lambda session: session.exec(statement).all())
+        found: dict[tuple[str, str], list[IntentPublic]] = {}
+        for row in rows:
+            found.setdefault((row.target_code, row.period), []).append(
+                IntentPublic.model_validate(row)
+            )
+        return found
+
+    def close_intents(self, system: str, target_code: str, period: str, outcome: str) -> int:
+        """Settle every open intent of SYSTEM for (target_code, period); how many were open."""
+        statement = select(Intent).where(
+            Intent.system == system, Intent.target_code == target_code,
+            Intent.period == period, col(Intent.closed_at).is_(None),
+        )
+        moment = utc_now()
+
+        def work(session: Session) -> int:
+            rows = session.exec(statement).all()
+            for row in rows:
+                row.closed_at, row.outcome = moment, outcome
+                session.add(row)
+            return len(rows)
+
+        return self._write(work)
