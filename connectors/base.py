@@ -107,6 +107,8 @@ class SyncPlan(BaseModel):
     changes: list[PlannedChange] = Field(default_factory=list)
     sources: dict[str, str] = Field(default_factory=dict)
     """The source workbooks (path → sha256) the records were read from, for the audit trail."""
+    approver: str | None = None
+    """Who approved this plan before it was applied, when it was."""
 
     def count(self, action: Action) -> int:
         """How many changes have that action."""

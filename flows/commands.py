@@ -31,7 +31,7 @@ on a busy machine, where Prefect's own default (20 s) fails."""
 API_CHECK_TIMEOUT = 10.0
 
 
-class RunFailure(Exception):
+class _RunFailure(Exception):
     """A run that could not be made; the message is the one Vietnamese line to print."""
 
     def __init__(self, message: str, code: int = 2) -> None:
@@ -149,7 +149,7 @@ def execute(options: RunOptions) -> dict[str, Any] | int:
             if mode == PREFECT:
                 return _through_prefect(options, run_id, progress)
             return _in_process(options, run_id, progress)
-        except RunFailure as failure:
+        except _RunFailure as failure:
             log_exception(failure.message, failure)
             return _fail(f"{failure.message} (chi tiết: {log_path})", failure.code)
         except Exception as error:
@@ -178,7 +178,7 @@ def _in_process(options: RunOptions, run_id: str, progress: _Progress) -> dict[s
     try:
         result = asyncio.run(run_sync(SyncRequest(**fields), stage=run_directly, progress=progress))
     except SourceError as error:
-        raise RunFailure(error.reason) from error
+        raise _RunFailure(error.reason) from error
     return outcome_of(result, mode=IN_PROCESS)
 
 
@@ -207,10 +207,10 @@ def _through_prefect(options: RunOptions, run_id: str, progress: _Progress) -> d
                 )
             )
     except SourceError as error:
-        raise RunFailure(error.reason) from error
+        raise _RunFailure(error.reason) from error
     except RuntimeError as error:
         if "ephemeral" in str(error).lower():
-            raise RunFailure(
+            raise _RunFailure(
                 "không khởi động được máy chủ Prefect tạm thời; chạy lại không có --prefect, "
                 f"hoặc tăng {STARTUP_TIMEOUT_VARIABLE} "
                 f"(đang là {os.environ.get(STARTUP_TIMEOUT_VARIABLE)} giây)"
@@ -226,7 +226,7 @@ def _check_api(url: str) -> None:
         response = httpx.get(f"{url.rstrip('/')}/health", timeout=API_CHECK_TIMEOUT)
         response.raise_for_status()
     except httpx.HTTPError as error:
-        raise RunFailure(
+        raise _RunFailure(
             f"không kết nối được máy chủ Prefect tại {url} (PREFECT_API_URL); hãy khởi động "
             "nó (prefect server start) hoặc bỏ biến PREFECT_API_URL để chạy không cần Prefect"
         ) from error
@@ -320,7 +320,7 @@ def serve_command(source: Path) -> int:
     if url is not None:
         try:
             _check_api(url)
-        except RunFailure as failure:
+        except _RunFailure as failure:
             return _fail(failure.message)
     _prepare_prefect("INFO")
     from prefect.schedules import Cron

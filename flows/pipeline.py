@@ -6,7 +6,7 @@ tests, as a Prefect task in the flow (`flows.sync`).
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, ParamSpec, Protocol, TypeVar
@@ -42,6 +42,7 @@ from models.catalogue import DEADLINE
 from models.clock import VIETNAM
 from models.ledger import Ledger, RunCreate, RunStatus
 from models.ledger_tables import code_version, new_run_id
+from models.records import SourceFile
 from models.settings import get_settings
 from models.status import WRITES
 
@@ -99,6 +100,9 @@ class SyncRequest(BaseModel):
     as_of: date = Field(default_factory=lambda: datetime.now(VIETNAM).date())
     run_id: str = Field(default_factory=new_run_id)
     assignments: Path | None = None
+    plans: dict[str, SyncPlan] | None = None
+    """Apply exactly these approved plans (per system) instead of planning from the source."""
+    approver: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,8 @@ class SyncResult:
     report: Reconciliation
     paths: ReportPaths
     config_error: str | None = None
+    plans: dict[str, SyncPlan] = field(default_factory=dict)
+    """What each system's plan was (the plan to approve, on a dry run)."""
 
 
 def default_periods(as_of: date) -> tuple[str, str]:
@@ -134,10 +140,13 @@ async def run_sync(
     started = datetime.now(UTC)
     log.info("run_started", run_id=request.run_id, systems=list(request.systems),
              periods=list(periods), dry_run=request.dry_run)
-    progress(STAGE_LABELS["read-units"])
-    local: LocalSide = await stage(
-        "read-units", read_units, request.source, request.assignments, periods
-    )
+    if request.plans is not None:
+        local = planned_side(request.plans)
+    else:
+        progress(STAGE_LABELS["read-units"])
+        local = await stage(
+            "read-units", read_units, request.source, request.assignments, periods
+        )
     with Ledger.open(settings.database_url) as ledger:
         ledger.start_run(
             RunCreate(
@@ -167,7 +176,7 @@ async def run_sync(
         "run_done", run_id=request.run_id, dry_run=request.dry_run, report=str(paths.directory),
         warnings=len(report.warnings), row_errors=len(report.errors),
     )
-    return SyncResult(report, paths, "; ".join(run.config_errors) or None)
+    return SyncResult(report, paths, "; ".join(run.config_errors) or None, run.plans)
 
 
 def _finish(database_url: str, run_id: str, report: Reconciliation, config: list[str]) -> None:
@@ -205,6 +214,7 @@ class _Run:
         self.progress = progress
         self.reports: dict[str, SystemReport] = {}
         self.snapshots: dict[str, RemoteSnapshot] = {}
+        self.plans: dict[str, SyncPlan] = {}
         self.config_errors: list[str] = []
 
     def fail(self, system: str, message: str, *, config: bool = False) -> None:
@@ -264,11 +274,17 @@ class _Run:
         self.progress(f"{system}: {STAGE_LABELS['fetch']}")
         snapshot = await self.stage(f"{system}-fetch", fetch_remote, system, self.periods, source)
         self.snapshots[system] = snapshot
-        self.progress(f"{system}: {STAGE_LABELS['plan']}")
-        plan = await self.stage(
-            f"{system}-plan", plan_changes, system, self.local.selected, snapshot, source,
-            self.local.files,
-        )
+        approved = (self.request.plans or {}).get(system)
+        if self.request.plans is not None:
+            plan = SyncPlan(system=system, snapshot=snapshot) if approved is None else approved
+            plan = stale_checked(plan, snapshot, self.request.approver)
+        else:
+            self.progress(f"{system}: {STAGE_LABELS['plan']}")
+            plan = await self.stage(
+                f"{system}-plan", plan_changes, system, self.local.selected, snapshot, source,
+                self.local.files,
+            )
+        self.plans[system] = plan
         return _Planned(snapshot, plan)
 
     async def _push(self, system: System, ready: _Planned) -> None:
@@ -329,6 +345,44 @@ class _Run:
             f"{system}-reconcile", reconcile, system, self.local, ready.plan, outcomes, after
         )
         return report
+
+
+STALE = (
+    "Dữ liệu trên hệ thống đã thay đổi sau khi lập kế hoạch: không ghi; "
+    "lập lại kế hoạch để đưa chỉ tiêu này vào."
+)
+
+
+def stale_checked(plan: SyncPlan, fresh: RemoteSnapshot, approver: str | None) -> SyncPlan:
+    """PLAN as approved, against what the remote holds now: a write whose remote changed since
+    the plan (fingerprint or version) becomes `stale` and is not made."""
+    now = {(r.target_code, r.period): r for r in fresh.reports}
+    changes = []
+    for change in plan.changes:
+        current = now.get((change.target_code, change.period))
+        before = change.remote
+        same = (current is None and before is None) or (
+            current is not None and before is not None
+            and (current.fingerprint, current.updated_at) == (before.fingerprint, before.updated_at)
+        )
+        if change.action in WRITES and not same:
+            change = change.model_copy(update={"action": "stale", "reason": STALE})
+        changes.append(change)
+    return plan.model_copy(update={"changes": changes, "approver": approver})
+
+
+def planned_side(plans: Mapping[str, SyncPlan]) -> LocalSide:
+    """The local side of an approved plan: its records, and the workbooks they came from."""
+    records = {
+        change.record.key: change.record
+        for plan in plans.values() for change in plan.changes if change.record is not None
+    }
+    files = {path: sha for plan in plans.values() for path, sha in plan.sources.items()}
+    selected = tuple(records.values())
+    return LocalSide(
+        records=selected, selected=selected,
+        files=tuple(SourceFile(path=path, sha256=sha, size=0) for path, sha in files.items()),
+    )
 
 
 def drift_stop(system: str, snapshot: RemoteSnapshot, on_drift: str) -> str | None:

@@ -25,6 +25,7 @@ STATUS_LABELS: dict[EntryStatus, str] = {
     EntryStatus.REMOTE_ONLY: "Chỉ có trên hệ thống",
     EntryStatus.UNMAPPED: "Không ánh xạ được",
     EntryStatus.DUPLICATE: "Trùng lặp trên hệ thống (cần xóa tay)",
+    EntryStatus.STALE: "Đã đổi sau khi duyệt, không ghi",
     EntryStatus.FAILED: "Lỗi",
 }
 """How the standing office reads each status after a real run (Vietnamese, NFC)."""

@@ -18,7 +18,7 @@ _THEODOINQ = TheodoinqMockConfig()
 _NQ71 = Nq71MockConfig()
 
 
-class MockAccounts(BaseSettings):
+class _MockAccounts(BaseSettings):
     """The accounts the mocks accept: the `NQSYNC_*` variables nqsync logs in with (or `.env`).
 
     The mocks read them themselves, as two independent systems configured alike would.
@@ -79,7 +79,7 @@ def serve_command(options: ServeOptions) -> int:
     from mock_servers.nq71 import create_app as create_nq71
     from mock_servers.theodoinq import create_app as create_theodoinq
 
-    settings = MockAccounts()
+    settings = _MockAccounts()
     shared: dict[str, Any] = {
         "seed": options.seed,
         "latency_ms": options.latency_ms,

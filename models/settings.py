@@ -54,6 +54,8 @@ NEEDS: Mapping[str, str] = {
     "log_level": "DEBUG, INFO, WARNING hoặc ERROR",
     "assignments": "đường dẫn tệp Excel phân công, ví dụ phan-cong.xlsx",
     "behind_threshold": "số từ 0 đến 1, ví dụ 0.5",
+    "plan_max_age_hours": "số giờ lớn hơn 0, ví dụ 24",
+    "approval": "không hoặc cần duyệt",
     "on_drift": "stop (dừng ghi khi API của hệ thống thay đổi) hoặc warn (chỉ cảnh báo)",
     "theodoinq_url": "địa chỉ http:// hoặc https:// có tên máy, ví dụ https://theodoinq.dcs.vn",
     "theodoinq_username": "tên đăng nhập theodoinq, ví dụ dp.vhxh",
@@ -100,6 +102,8 @@ class Settings(BaseSettings):
     assignments: Path | None = None
     behind_threshold: float = Field(default=0.5, ge=0, le=1)
     on_drift: Literal["stop", "warn"] = "stop"
+    plan_max_age_hours: float = Field(default=24.0, gt=0)
+    approval: Literal["không", "cần duyệt"] = "không"
 
     theodoinq_url: str = DEV_THEODOINQ_URL
     theodoinq_username: str = DEV_THEODOINQ_USERNAME

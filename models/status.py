@@ -22,10 +22,11 @@ class EntryStatus(StrEnum):
     REMOTE_ONLY = "remote_only"
     UNMAPPED = "unmapped"
     DUPLICATE = "duplicate"
+    STALE = "stale"
     FAILED = "failed"
 
 
-Action = Literal["create", "update", "none", "hold", "conflict", "unmapped", "fail"]
+Action = Literal["create", "update", "none", "hold", "conflict", "unmapped", "stale", "fail"]
 """What the plan means to do for one (target, period)."""
 
 ACTION_STATUS: Mapping[str, EntryStatus] = {
@@ -35,6 +36,7 @@ ACTION_STATUS: Mapping[str, EntryStatus] = {
     "hold": EntryStatus.HELD,
     "conflict": EntryStatus.CONFLICT,
     "unmapped": EntryStatus.UNMAPPED,
+    "stale": EntryStatus.STALE,
     "fail": EntryStatus.FAILED,
 }
 """The status a planned action stands for (what a dry run reports, what a no-write settles)."""

@@ -79,7 +79,7 @@ from models.records import (
 )
 from models.units import Unit, get_unit
 
-__all__ = ["SourceError", "discover", "parse_report_row", "read_source"]
+__all__ = ["SourceError", "read_source"]
 
 REPORT_SUFFIXES = (".xlsx", ".csv")
 _LEGACY_SUFFIXES = (".xls",)

@@ -252,7 +252,7 @@ class Nq71Adapter:
     async def apply(self, plan: SyncPlan, *, run_id: str) -> list[RecordOutcome]:
         """Carry the plan out, record by record, at most four requests in flight."""
         indicators = indicators_of(plan.snapshot)
-        self.audit = Auditor(self.ledger.engine, SYSTEM, run_id, plan.sources)
+        self.audit = Auditor(self.ledger.engine, SYSTEM, run_id, plan.sources, plan.approver)
         intents = self.ledger.open_intents(SYSTEM)
         async with asyncio.TaskGroup() as group:
             tasks = [

@@ -225,7 +225,7 @@ class TheodoinqAdapter:
 
     async def apply(self, plan: SyncPlan, *, run_id: str) -> list[RecordOutcome]:
         """Carry the plan out, grant by grant (never submits: see `submit`)."""
-        self.audit = Auditor(self.ledger.engine, SYSTEM, run_id, plan.sources)
+        self.audit = Auditor(self.ledger.engine, SYSTEM, run_id, plan.sources, plan.approver)
         outcomes: dict[tuple[str, str], RecordOutcome] = {}
         pushes: dict[str, list[PlannedChange]] = {}
         intents = self.ledger.open_intents(SYSTEM)

@@ -35,6 +35,7 @@ STATUS_TONES: dict[EntryStatus, Tone] = {
     EntryStatus.FAILED: "bad",
     EntryStatus.UNMAPPED: "bad",
     EntryStatus.DUPLICATE: "bad",
+    EntryStatus.STALE: "warn",
 }
 
 WARNING_TONES: dict[str, Tone] = {
@@ -54,6 +55,7 @@ ATTENTION: tuple[EntryStatus, ...] = (
     EntryStatus.UNMAPPED,
     EntryStatus.REMOTE_ONLY,
     EntryStatus.DUPLICATE,
+    EntryStatus.STALE,
 )
 
 REVIEW_LABELS: dict[str, str] = {

@@ -60,8 +60,7 @@ class TargetStatus:
 class SectionProgress:
     """One section (1.1 … 1.5): each of its targets with its state, against the timeline.
 
-    `average_percent` averages the reported targets only and is always shown with
-    `reported`/`targets`; `attention` names the overdue then behind targets, lowest first.
+    `attention` names the overdue then behind targets, lowest first.
     """
 
     code: str
@@ -78,12 +77,6 @@ class SectionProgress:
     def reported(self) -> int:
         """How many of them someone reported."""
         return self.targets - self.count("not_reported")
-
-    @property
-    def average_percent(self) -> float | None:
-        """The average progress of the reported targets with a percentage (None if none)."""
-        percents = [i.progress_percent for i in self.items if i.progress_percent is not None]
-        return sum(percents) / len(percents) if percents else None
 
     @property
     def behind(self) -> bool:

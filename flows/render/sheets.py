@@ -91,7 +91,9 @@ def _length(value: Cell) -> int:
     return len(str(value))
 
 
-def _fit_widths(sheet: Worksheet, columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> None:
+def _fit_widths(
+    sheet: Worksheet, columns: Sequence[Column], rows: Sequence[Sequence[Cell]]
+) -> None:
     """Each column as wide as its longest line or its header's longest word, within bounds."""
     for index, column in enumerate(columns, 1):
         letter = get_column_letter(index)

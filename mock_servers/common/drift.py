@@ -218,7 +218,7 @@ def _with_length(start: Message, length: int) -> Message:
     return {**start, "headers": headers}
 
 
-class DriftMiddleware:
+class _DriftMiddleware:
     """ASGI middleware: rewrites the JSON answers of API requests that drift rules match."""
 
     def __init__(self, app: ASGIApp, engine: DriftEngine, payload_key: str) -> None:
@@ -277,7 +277,7 @@ def install_drift(app: FastAPI, engine: DriftEngine, payload_key: str) -> None:
 
     PAYLOAD_KEY is the envelope's key that holds the payload (`add_field` adds to it).
     """
-    app.add_middleware(DriftMiddleware, engine=engine, payload_key=payload_key)
+    app.add_middleware(_DriftMiddleware, engine=engine, payload_key=payload_key)
     router = APIRouter(prefix=ADMIN_PREFIX, tags=["drift"])
 
     @router.post("/drift")

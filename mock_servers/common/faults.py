@@ -123,7 +123,7 @@ class FaultEngine:
             }
 
 
-class FaultMiddleware:
+class _FaultMiddleware:
     """ASGI middleware that applies the engine's faults to every request outside `/_admin`."""
 
     def __init__(
@@ -204,7 +204,7 @@ def install_faults(
     the one to use (a new one by default).
     """
     engine = engine or FaultEngine()
-    app.add_middleware(FaultMiddleware, engine=engine, shapes=shapes, sleep=sleep)
+    app.add_middleware(_FaultMiddleware, engine=engine, shapes=shapes, sleep=sleep)
     router = APIRouter(prefix=ADMIN_PREFIX, tags=["faults"])
 
     @router.post("/faults")

@@ -40,7 +40,7 @@ class FreezeRequest(BaseModel):
     )
 
 
-class HeldRequest(Exception):
+class _HeldRequest(Exception):
     """Raised in a write that waited out a freeze: it is answered 503 and writes nothing."""
 
 
@@ -55,12 +55,6 @@ class WriteGate:
         self._frozen = False
         self._releases = 0
         self._held = 0
-
-    @property
-    def frozen(self) -> bool:
-        """Whether requests are being held."""
-        with self._lock:
-            return self._frozen
 
     @property
     def holds_answers(self) -> bool:
@@ -114,9 +108,9 @@ class WriteGate:
                 self._held -= 1
 
     async def admit_write(self) -> None:
-        """Call right before committing a write: raises HeldRequest if it had to wait."""
+        """Call right before committing a write: raises _HeldRequest if it had to wait."""
         if await self._wait_while_frozen():
-            raise HeldRequest
+            raise _HeldRequest
 
     def snapshot(self) -> dict[str, Any]:
         """`writes`, `frozen`, `held` (requests and answers being held now) and the freeze set
@@ -135,7 +129,7 @@ class WriteGate:
             }
 
 
-class FreezeMiddleware:
+class _FreezeMiddleware:
     """ASGI middleware: holds API requests (and, if asked, answers) while the gate is frozen."""
 
     def __init__(self, app: ASGIApp, gate: WriteGate, page: Callable[[], Response]) -> None:
@@ -165,8 +159,8 @@ def install_freeze(app: FastAPI, gate: WriteGate, page: Callable[[], Response]) 
     async def held(_: Request, exc: Exception) -> Response:
         return page()
 
-    app.add_exception_handler(HeldRequest, held)
-    app.add_middleware(FreezeMiddleware, gate=gate, page=page)
+    app.add_exception_handler(_HeldRequest, held)
+    app.add_middleware(_FreezeMiddleware, gate=gate, page=page)
     router = APIRouter(prefix=ADMIN_PREFIX, tags=["freeze"])
 
     @router.post("/freeze")

@@ -386,14 +386,6 @@ class Store:
             ).fetchone()
             return None if found is None else FileRecord(*found)
 
-    def file_content(self, file_id: str) -> bytes | None:
-        """A file's bytes, or None."""
-        with self._tx() as cur:
-            found = cur.execute(
-                "SELECT content FROM files WHERE file_id = ?", (file_id,)
-            ).fetchone()
-            return None if found is None else bytes(found[0])
-
     def files(self, owner: str | None = None, sha256: str | None = None) -> list[FileRecord]:
         """Files in upload order, optionally of one owner and one hash."""
         query = f"SELECT {_FILE_COLUMNS} FROM files WHERE 1 = 1"

@@ -10,8 +10,8 @@ from connectors.base import RemoteEvidence, RemoteReport, RemoteSnapshot
 from flows.plan_warnings import (
     NO_REASON,
     PLAN_START,
-    compute_warnings,
     _latest_per_unit,
+    compute_warnings,
     target_progress,
     timeline_percent,
 )

@@ -154,14 +154,14 @@ def test_an_unexpected_exception_is_an_internal_fault_logged_with_its_traceback(
     file error saying it is an internal fault; the other files are still read."""
     workbook(tmp_path / "VHXH_2026-11.xlsx")
     workbook(tmp_path / "VPUB_2026-11.xlsx", [["1.5.8", None, "11/2026", 70, 88, "Đang thực hiện"]])
-    original = reader.parse_report_row
+    original = reader._parse_report_row
 
     def broken(row, context, heading):  # type: ignore[no-untyped-def]
         if context.file.startswith("VHXH"):
             raise ZeroDivisionError("a bug of ours")
         return original(row, context, heading)
 
-    monkeypatch.setattr(reader, "parse_report_row", broken)
+    monkeypatch.setattr(reader, "_parse_report_row", broken)
     with capture_logs() as logs:
         result = read_source(tmp_path)
     assert [(r.source.file, r.target_code) for r in result.records] == [
@@ -186,7 +186,7 @@ def test_the_internal_fault_log_carries_the_traceback_text(
     def broken(*_: object) -> None:
         raise ZeroDivisionError("a bug of ours")
 
-    monkeypatch.setattr(reader, "parse_report_row", broken)
+    monkeypatch.setattr(reader, "_parse_report_row", broken)
     seen: list[dict[str, object]] = []
 
     def keep(_: object, __: str, event: dict[str, object]) -> dict[str, object]:

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from connectors.local.normalize import (
     CellError,
+    _parse_percent,
     cell_text,
     format_number_vi,
     match_key,
@@ -17,7 +18,6 @@ from connectors.local.normalize import (
     parse_deadline,
     parse_heading,
     parse_number,
-    _parse_percent,
     parse_period,
     parse_progress_percent,
     parse_status,

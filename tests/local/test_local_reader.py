@@ -13,7 +13,7 @@ from connectors.local.columns import REPORT_HEADERS
 from connectors.local.evidence import EvidenceResolver, hash_file, hash_stream, split_names
 from connectors.local.grid import Cell, SourceError, _is_percent_format
 from connectors.local.normalize import CellError
-from connectors.local.reader import _RowContext, _discover, _parse_report_row, read_source
+from connectors.local.reader import _discover, _parse_report_row, _RowContext, read_source
 from connectors.local.table import TableRow
 from models.units import get_unit
 

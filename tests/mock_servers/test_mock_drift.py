@@ -257,7 +257,7 @@ async def test_nq71_reset_clears_drift_and_state_shows_it(nq71: Nq71) -> None:
 
 
 async def test_nq71_bad_rule_is_refused(nq71: Nq71) -> None:
-    """A _retype to an unknown type is refused with 422."""
+    """A retype to an unknown type is refused with 422."""
     response = await nq71_drift(
         nq71, {"path": "x", "kind": "retype_field", "field": "a", "to": "integer"}
     )

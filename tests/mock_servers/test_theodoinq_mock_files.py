@@ -1,5 +1,8 @@
 import hashlib
+import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -114,9 +117,9 @@ async def test_over_10_mib_is_413(files: Files) -> None:
     assert (snapshot["files"], snapshot["counts"]["uploads"]) == ([], 0)
 
 
-async def test_exactly_10_mib_is_accepted_and_kept_whole() -> None:
+async def test_exactly_10_mib_is_accepted_and_kept_whole(tmp_path: Path) -> None:
     """A file of exactly 10 MiB is stored, byte for byte, in the mock's database."""
-    app = new_app()
+    app = new_app(data_dir=tmp_path)
     async with client_for(app) as client:
         content = pdf() + bytes(range(256)) * (10 * MIB // 256 - 1)
         content += bytes(10 * MIB - len(content))
@@ -124,7 +127,11 @@ async def test_exactly_10_mib_is_accepted_and_kept_whole() -> None:
         assert response.json()["status"] == "OK"
         data = response.json()["data"]
         assert data["size"] == 10 * MIB
-        assert app.state.mock.store.file_content(data["fileId"]) == content
+    with closing(sqlite3.connect(tmp_path / "theodoinq.sqlite3")) as database:
+        stored = database.execute(
+            "SELECT content FROM files WHERE file_id = ?", (data["fileId"],)
+        ).fetchone()
+    assert bytes(stored[0]) == content
 
 
 async def test_same_bytes_twice_are_two_files(files: Files) -> None:
