@@ -165,20 +165,51 @@ def sync(
     ] = None,
     prefect: PrefectFlag = False,
     verbose: VerboseFlag = False,
+    plan_only: Annotated[
+        bool,
+        typer.Option("--plan-only", help="Chỉ lập kế hoạch (không ghi) và lưu vào tệp --out."),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="PLAN.json", help="Tệp lưu kế hoạch để duyệt."),
+    ] = None,
 ) -> None:
     """Đồng bộ một lần và in kết quả (chạy trực tiếp, hoặc qua Prefect khi có PREFECT_API_URL)."""
     from flows.commands import RunOptions, sync_command
 
+    if plan_only != (out is not None):
+        typer.echo("Lỗi: --plan-only và --out đi cùng nhau (ví dụ --plan-only --out ke-hoach.json)",
+                   err=True)
+        raise typer.Exit(2)
     day = _parse_day(as_of)
     options = RunOptions(
         source=source,
         system=system,
         periods=tuple(period or ()),
         dry_run=dry_run,
-        submit=submit,
+        submit=submit and not plan_only,
         as_of=day,
         prefect=prefect,
         verbose=verbose,
+        plan_out=out,
+    )
+    raise typer.Exit(sync_command(options, as_json=as_json))
+
+
+@app.command()
+def apply(
+    plan: Annotated[Path, typer.Argument(metavar="PLAN.json", help="Tệp kế hoạch đã duyệt.")],
+    approver: Annotated[
+        str, typer.Option("--approver", help="Họ tên người duyệt kế hoạch (ghi vào nhật ký).")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="In báo cáo đối soát dạng JSON.")] = False,
+    verbose: VerboseFlag = False,
+) -> None:
+    """Ghi đúng kế hoạch đã duyệt, không gì khác (chỉ tiêu đã đổi trên hệ thống: không ghi)."""
+    from flows.commands import RunOptions, sync_command
+
+    options = RunOptions(
+        source=plan.parent, plan=plan, approver=approver.strip() or None, verbose=verbose
     )
     raise typer.Exit(sync_command(options, as_json=as_json))
 

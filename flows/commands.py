@@ -12,7 +12,7 @@ import os
 import re
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,11 @@ class RunOptions:
     as_of: date | None = None
     prefect: bool = False
     verbose: bool = False
+    plan_out: Path | None = None
+    """Plan only, and save the plan there for approval."""
+    plan: Path | None = None
+    """Apply exactly this approved plan."""
+    approver: str | None = None
 
 
 def _prepare_prefect(log_level: str = "WARNING", *, quiet: bool = False) -> None:
@@ -98,8 +103,10 @@ def _check_options(options: RunOptions) -> str | None:
     bad = [p for p in options.periods if not PERIOD.match(p)]
     if bad:
         return f"kỳ báo cáo phải có dạng YYYY-MM (ví dụ 2026-11), không phải '{bad[0]}'"
-    if not options.source.exists():
+    if options.plan is None and not options.source.exists():
         return f"không tìm thấy thư mục nguồn: {options.source}"
+    if options.plan is not None and not options.plan.is_file():
+        return f"không tìm thấy tệp kế hoạch: {options.plan}"
     return check_settings()
 
 
@@ -109,7 +116,12 @@ def _api_url() -> str | None:
 
 
 def _run_mode(options: RunOptions) -> str:
-    """`prefect` when a Prefect API is configured or `--prefect` is given, else `in-process`."""
+    """`prefect` when a Prefect API is configured or `--prefect` is given, else `in-process`.
+
+    Saving or applying a plan always runs in-process: the plan file is this machine's.
+    """
+    if options.plan_out is not None or options.plan is not None:
+        return IN_PROCESS
     return PREFECT if options.prefect or _api_url() else IN_PROCESS
 
 
@@ -167,19 +179,52 @@ def _in_process(options: RunOptions, run_id: str, progress: _Progress) -> dict[s
         "source": options.source,
         "systems": systems_of(options.system),
         "periods": options.periods,
-        "dry_run": options.dry_run,
+        "dry_run": options.dry_run or options.plan_out is not None,
         "submit": options.submit,
         "assignments": get_settings().assignments,
         "run_id": run_id,
     }
     if options.as_of is not None:
         fields["as_of"] = options.as_of
+    if options.plan is not None:
+        fields.update(_approved(options.plan, options.approver))
     progress("Chạy trực tiếp, không qua Prefect")
     try:
         result = asyncio.run(run_sync(SyncRequest(**fields), stage=run_directly, progress=progress))
     except SourceError as error:
         raise _RunFailure(error.reason) from error
+    if options.plan_out is not None:
+        _save_plan(options.plan_out, fields, result)
     return outcome_of(result, mode=IN_PROCESS)
+
+
+def _approved(path: Path, approver: str | None) -> dict[str, Any]:
+    """The run's fields to apply the plan at PATH (refused when old or not a plan)."""
+    from flows.plans import PlanFileError, load_plan
+    from models.settings import get_settings
+
+    hours = get_settings().plan_max_age_hours
+    try:
+        saved = load_plan(path, max_age=timedelta(hours=hours))
+    except PlanFileError as error:
+        raise _RunFailure(str(error)) from error
+    return {
+        "source": Path(saved.source), "systems": tuple(saved.systems), "dry_run": False,
+        "periods": tuple(saved.periods), "as_of": saved.as_of, "plans": saved.systems,
+        "approver": approver,
+    }
+
+
+def _save_plan(path: Path, fields: dict[str, Any], result: Any) -> None:
+    from datetime import UTC, datetime
+
+    from flows.plans import SavedPlan, save_plan
+
+    report = result.report
+    save_plan(path, SavedPlan(
+        created_at=datetime.now(UTC), run_id=report.run_id, source=str(fields["source"]),
+        periods=list(report.periods), as_of=report.as_of, systems=result.plans,
+    ))
 
 
 def _through_prefect(options: RunOptions, run_id: str, progress: _Progress) -> dict[str, Any]:
@@ -326,11 +371,13 @@ def serve_command(source: Path) -> int:
     from prefect.schedules import Cron
 
     from flows.sync import nqsync_sync
+    from models.settings import get_settings
 
+    approval = get_settings().approval
     nqsync_sync.serve(
         name="nightly",
         schedules=[Cron(NIGHTLY_CRON, timezone=VIETNAM_ZONE_NAME)],
-        parameters={"source": str(source.resolve())},
+        parameters={"source": str(source.resolve()), "approval": approval},
         description="Đồng bộ hằng đêm lúc 01:00 (giờ Việt Nam); chạy tay từ giao diện Prefect.",
         tags=["nqsync"],
     )

@@ -835,3 +835,15 @@ def _jpeg(blocks: Sequence[Sequence[int]], title: str) -> bytes:
         scan.replace(b"\xff", b"\xff\x00"),
         b"\xff\xd9",
     ))
+
+
+# public names for the benchmarks' data sets (flows.benchmarks.datasets) ----------------------
+
+DEMO_ASSIGNMENTS = _ASSIGNMENTS
+Month = _Month
+ReportRow = _Row
+UnitReport = _Report
+fill_report = _fill
+pdf_bytes = _pdf
+put_file = _put
+xlsx_bytes = _xlsx_bytes

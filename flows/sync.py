@@ -4,6 +4,7 @@ No `from __future__ import annotations` here: deployment runs need the parameter
 """
 
 import contextlib
+import os
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,7 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from connectors.logs import configure_logging, install_stdlib_redaction, run_log
+from flows.approval import approved_run
 from flows.pipeline import Progress, SyncRequest, SyncResult, run_sync
 from flows.render import markdown_summary, table_rows
 from flows.runs import outcome_of, run_log_path, systems_of
@@ -25,6 +27,14 @@ from models.settings import get_settings
 P = ParamSpec("P")
 T = TypeVar("T")
 
+ApprovalChoice = Literal["không", "cần duyệt"]
+NEEDS_APPROVAL: ApprovalChoice = "cần duyệt"
+DEFAULT_APPROVAL: ApprovalChoice = (
+    NEEDS_APPROVAL if os.environ.get("NQSYNC_APPROVAL", "").strip() == NEEDS_APPROVAL else "không"
+)
+"""The form's default: `NQSYNC_APPROVAL` of the process that serves the flow."""
+APPROVAL_TIMEOUT = 12 * 3600
+"""Seconds a paused run waits for its decision before it writes nothing."""
 FLOW_NAME = "nqsync-sync"
 MODE = "prefect"
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -137,6 +147,14 @@ async def nqsync_sync(
             examples=["2026-11-27"],
         ),
     ] = None,
+    approval: Annotated[
+        ApprovalChoice,
+        _form(
+            "Duyệt trước khi ghi",
+            "cần duyệt: lập kế hoạch, tạm dừng chờ người duyệt (nút Resume), chỉ ghi khi được "
+            "duyệt; không: ghi ngay. Mặc định theo NQSYNC_APPROVAL.",
+        ),
+    ] = DEFAULT_APPROVAL,
 ) -> dict[str, Any]:
     """Read the units' workbooks in SOURCE and sync SYSTEMS for PERIODS (default: last two months).
 
@@ -160,8 +178,15 @@ async def nqsync_sync(
     }
     if as_of is not None:
         fields["as_of"] = as_of
+    request = SyncRequest(**fields)
     with run_log(run_log_path(settings.report_dir, run_id)):
-        result = await run_sync(SyncRequest(**fields), stage=_as_task, progress=_report_progress)
+        if approval == NEEDS_APPROVAL and not dry_run:
+            result = await approved_run(
+                request, stage=_as_task, progress=_report_progress, publish=_artifacts,
+                timeout=APPROVAL_TIMEOUT,
+            )
+        else:
+            result = await run_sync(request, stage=_as_task, progress=_report_progress)
         await _artifacts(result)
     return outcome_of(result, mode=MODE)
 

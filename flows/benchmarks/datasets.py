@@ -26,7 +26,16 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from flows.demo_data import _ASSIGNMENTS, _fill, _Month, _pdf, _put, _Report, _Row, _xlsx_bytes
+from flows.demo_data import (
+    DEMO_ASSIGNMENTS,
+    Month,
+    ReportRow,
+    UnitReport,
+    fill_report,
+    pdf_bytes,
+    put_file,
+    xlsx_bytes,
+)
 from flows.reconcile import ChangeItem, Key, LocalItem, OutcomeItem, RemoteItem
 from models.catalogue import DEADLINE, Target, TargetKind, targets
 from models.status import EntryStatus
@@ -61,7 +70,7 @@ class RecordSet:
 
 def leads() -> dict[str, str]:
     """The lead unit of each of the plan's targets, in the plan's order."""
-    assigned = {a.code: a.lead for a in _ASSIGNMENTS}
+    assigned = {a.code: a.lead for a in DEMO_ASSIGNMENTS}
     return {t.code: assigned.get(t.code, UNASSIGNED_LEAD) for t in targets()}
 
 
@@ -78,26 +87,29 @@ def write_record_set(folder: Path, months: int = RECORD_SET_MONTHS) -> RecordSet
     periods: list[str] = []
     records = workbooks = 0
     for number in range(1, months + 1):
-        month = _Month(year, number, date(year, number, calendar.monthrange(year, number)[1]))
+        month = Month(year, number, date(year, number, calendar.monthrange(year, number)[1]))
         periods.append(month.key)
         for unit, chosen in sorted(by_unit.items()):
             rows = []
             for target in chosen:
                 name = f"MC_{unit}_{target.code}_{month.key}.pdf"
-                _put(folder / unit / name, _evidence_pdf(target, month))
+                put_file(folder / unit / name, _evidence_pdf(target, month))
                 rows.append(_row(target, number, name))
-            report = _Report(unit, month, f"Cán bộ báo cáo {unit} (mẫu)", month.label, tuple(rows))
-            workbook, _ = _fill(report)
-            _put(folder / unit / f"{unit}_{month.key}.xlsx", _xlsx_bytes(workbook, month.stamp))
+            reporter = f"Cán bộ báo cáo {unit} (mẫu)"
+            report = UnitReport(unit, month, reporter, month.label, tuple(rows))
+            workbook, _ = fill_report(report)
+            put_file(
+                folder / unit / f"{unit}_{month.key}.xlsx", xlsx_bytes(workbook, month.stamp)
+            )
             records += len(rows)
             workbooks += 1
     return RecordSet(folder, tuple(periods), records, workbooks, records)
 
 
-def _row(target: Target, month: int, evidence: str) -> _Row:
+def _row(target: Target, month: int, evidence: str) -> ReportRow:
     """An in-progress row whose numbers grow with the month and keep the plan's rules."""
     progress = Decimal(min(99, 8 * month + target.item % 7))
-    return _Row(
+    return ReportRow(
         target.code,
         _actual(target, progress),
         float(progress),
@@ -120,8 +132,8 @@ def _actual(target: Target, progress: Decimal) -> float | int | None:
     return float(round(value, 1))
 
 
-def _evidence_pdf(target: Target, month: _Month) -> bytes:
-    return _pdf(
+def _evidence_pdf(target: Target, month: Month) -> bytes:
+    return pdf_bytes(
         f"Minh chứng chỉ tiêu {target.code} tháng {month.label}",
         (target.title[:90], f"Kỳ báo cáo {month.label}"),
     )

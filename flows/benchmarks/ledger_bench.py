@@ -1,8 +1,12 @@
-"""Ledger writes: records per second of the file-hash cache's bulk upsert and of
-`Ledger.record_reports`, on SQLite (a fresh file) or on the database at a given URL.
+"""Ledger writes: records per second of each kind of write a run makes, on SQLite (a fresh
+file) or on the database at a given URL.
 
-Each is timed twice on N rows: the first write inserts, the second (the same keys, changed
-values) updates. Keys carry a per-run token, so a reused PostgreSQL database gets new rows.
+- `sync_state`: one `Ledger.record_receipt` per record, as a push records each accepted write
+  (new rows, then the same keys again);
+- `seen_attachments`: `Ledger.remember_attachments` of N reports in one call (new, replaced);
+- `file_hash`: the file-hash cache's `remember` of N files in one call (new, updated).
+
+Keys carry a per-run token (target codes `<token>.<i>`), so a reused database gets new rows.
 
 `python -m flows.benchmarks.ledger_bench --size N [--url URL | --postgres] --json`; with
 `--postgres` on a throwaway PostgreSQL cluster (`postgres.throwaway_cluster`), or, when none can
@@ -15,19 +19,21 @@ import secrets
 import sys
 import tempfile
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 
 from flows.benchmarks import postgres
 from flows.benchmarks.measure import per_second, run_cli, timed
 from models.db import normalise_database_url
 from models.file_cache import FileHashCache
-from models.ledger import Ledger
-from models.records import EvidenceFile, ProgressRecord, SourceRef, Status
+from models.ledger import Ledger, RunCreate, SeenAttachmentsBase
+
+WRITES = ("sync_state", "seen_attachments", "file_hash")
+"""Each kind of write measured; the figures are `<kind>_insert_per_second` and
+`<kind>_update_per_second`."""
 
 
 def ledger_writes(url: str | None, n: int) -> dict[str, object]:
-    """Figures of N file hashes and N canonical reports written twice (see the docstring)."""
+    """Figures of each kind of write of N records, twice (see the module's docstring)."""
     if url is not None:
         return _measure(url, n)
     with tempfile.TemporaryDirectory(prefix="nqsync-ledger-bench-") as folder:
@@ -51,6 +57,30 @@ def _measure(url: str, n: int) -> dict[str, object]:
         "size": n,
         "backend": normalise_database_url(url).get_backend_name(),
     }
+    codes = [f"{token}.{i}" for i in range(n)]
+    with Ledger.open(url) as ledger:
+        run = ledger.start_run(RunCreate(dry_run=False, systems=["nq71"], source_files={}))
+        for label, outcome, shift in (("insert", "created", 0), ("update", "updated", n)):
+            with timed() as writing:
+                for i, code in enumerate(codes):
+                    ledger.record_receipt(
+                        "nq71", code, "2026-06", run_id=run.run_id, outcome=outcome,
+                        pushed_fingerprint=f"{i + shift:064x}", unit_code="VHXH",
+                        remote_id=str(i), remote_version=f"01/06/2026 08:00:{i % 60:02d}",
+                    )
+            figures[f"sync_state_{label}_per_second"] = per_second(n, writing.wall_seconds)
+        for label, version in (("insert", "v1"), ("update", "v2")):
+            seen = [
+                SeenAttachmentsBase(
+                    system="theodoinq", target_code=code, period="2026-06", remote_id=str(i),
+                    version=version, count=1,
+                    attachments=[{"id": i, "sha256": f"{i:064x}", "review": "pending"}],
+                )
+                for i, code in enumerate(codes)
+            ]
+            with timed() as writing:
+                ledger.remember_attachments(seen)
+            figures[f"seen_attachments_{label}_per_second"] = per_second(n, writing.wall_seconds)
     with FileHashCache.open(url) as cache:
         cache.lookup("", _stat(0))
         for label, size in (("insert", 1000), ("update", 2000)):
@@ -58,13 +88,6 @@ def _measure(url: str, n: int) -> dict[str, object]:
             with timed() as writing:
                 cache.remember(entries)
             figures[f"file_hash_{label}_per_second"] = per_second(n, writing.wall_seconds)
-    with Ledger.open(url) as ledger:
-        run = ledger.start_run()
-        for label, note in (("insert", "lần đầu"), ("update", "cập nhật")):
-            records = [_record(token, i, note) for i in range(n)]
-            with timed() as writing:
-                ledger.record_reports(run.run_id, records)
-            figures[f"record_reports_{label}_per_second"] = per_second(n, writing.wall_seconds)
     return figures
 
 
@@ -72,21 +95,6 @@ def _stat(size: int) -> os.stat_result:
     mtime_ns = 1_780_000_000_000_000_000 + size
     fields = [0o100644, size, 1, 1, 0, 0, size, 0, mtime_ns // 10**9, mtime_ns // 10**9]
     return os.stat_result(fields, {"st_mtime_ns": mtime_ns})
-
-
-def _record(token: str, i: int, note: str) -> ProgressRecord:
-    evidence = EvidenceFile(path=f"B{token}/{i}.pdf", sha256=f"{i:064x}", size=1000 + i)
-    return ProgressRecord(
-        unit_code=f"B{token}",
-        target_code=f"9.{i // 1000 + 1}.{i % 1000 + 1}",
-        period="2026-06",
-        actual=Decimal(i % 100),
-        progress_percent=Decimal(i % 100),
-        status=Status.IN_PROGRESS,
-        note=note,
-        evidence=(evidence,),
-        source=SourceRef(file=f"B{token}.xlsx", sheet="Báo cáo", row=4 + i),
-    )
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:

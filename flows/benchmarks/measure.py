@@ -22,7 +22,7 @@ def peak_rss_mib() -> float:
 
 @dataclass
 class Timing:
-    """CPU and wall seconds of a block, filled when it ends."""
+    """CPU and wall seconds of a block, filled when it ends (unrounded: round for output)."""
 
     cpu_seconds: float = 0.0
     wall_seconds: float = 0.0
@@ -36,8 +36,8 @@ def timed() -> Iterator[Timing]:
     try:
         yield timing
     finally:
-        timing.cpu_seconds = round(time.process_time() - cpu, 4)
-        timing.wall_seconds = round(time.perf_counter() - wall, 4)
+        timing.cpu_seconds = time.process_time() - cpu
+        timing.wall_seconds = time.perf_counter() - wall
 
 
 def per_second(count: int, seconds: float) -> float:

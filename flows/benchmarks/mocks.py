@@ -14,12 +14,14 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -40,6 +42,18 @@ class Mocks:
     """Where the mocks answer, and views of what they hold and were asked."""
 
     urls: dict[str, str]
+    pid: int | None = None
+    """The process serving them, when it is a child of this one."""
+
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds the mocks' process has used so far (Linux `/proc`), or None."""
+        if self.pid is None:
+            return None
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def state(self, system: str) -> dict[str, Any]:
         """`GET /_admin/state` of SYSTEM."""
@@ -72,7 +86,7 @@ def running_mocks(seed: int = 11) -> Iterator[Mocks]:
         line = child.stdout.readline()
         if not line:
             raise RuntimeError(f"the mock servers did not start (exit {child.wait()})")
-        mocks = Mocks(json.loads(line))
+        mocks = Mocks(json.loads(line), child.pid)
         _wait_until_answering(mocks)
         yield mocks
     finally:

@@ -31,9 +31,9 @@ def reconcile(n: int, *, emit: bool = False) -> dict[str, object]:
         "benchmark": "reconcile",
         "size": n,
         "entries": len(rows),
-        "cpu_seconds": diffing.cpu_seconds,
-        "wall_seconds": diffing.wall_seconds,
-        "build_cpu_seconds": building.cpu_seconds,
+        "cpu_seconds": round(diffing.cpu_seconds, 4),
+        "wall_seconds": round(diffing.wall_seconds, 4),
+        "build_cpu_seconds": round(building.cpu_seconds, 4),
         "input_peak_rss_mib": input_rss,
         "peak_rss_mib": peak_rss_mib(),
         "summary": summary,
@@ -43,7 +43,7 @@ def reconcile(n: int, *, emit: bool = False) -> dict[str, object]:
         with timed() as emitting:
             for row in rows:
                 written += len(to_entry(row).model_dump_json())
-        figures["emit_cpu_seconds"] = emitting.cpu_seconds
+        figures["emit_cpu_seconds"] = round(emitting.cpu_seconds, 4)
         figures["emit_bytes"] = written
         figures["peak_rss_mib"] = peak_rss_mib()
     return figures

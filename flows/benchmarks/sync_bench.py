@@ -6,7 +6,8 @@
    (`mocks.running_mocks`: 20 ms latency, theodoinq 10 requests/s with bursts of 20, nq71 4 in
    flight), each mock logging every request it gets (`requestlog.RequestLog`);
 2. runs `flows.pipeline.run_sync` in this process on a fresh ledger, twice: the full run,
-   then the rerun with nothing to change (the no-op). For each: wall time, requests per
+   then the rerun with nothing to change (the no-op). For each: wall and CPU time (this
+   process's: nqsync's own work; and the mocks' process's), requests per
    system by kind (from the mocks' logs) and in total, 429s and writes (from
    `GET /_admin/state` before and after), listings per system and period, per-report reads;
 3. from the full run's push stages (timed by the stage runner given to `run_sync`, on the
@@ -21,12 +22,13 @@
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -99,12 +101,29 @@ def _environment(mocks: Mocks, root: Path) -> dict[str, str]:
     }
 
 
-def _measure(mocks: Mocks, records: RecordSet, root: Path, naive: int) -> dict[str, Any]:
+@contextlib.contextmanager
+def _settings_for(mocks: Mocks, root: Path) -> Iterator[None]:
+    """nqsync's settings pointing at MOCKS and ROOT for the block, restored afterwards."""
+    saved = dict(os.environ)
     os.environ.update(_environment(mocks, root))
     for name in ("NQSYNC_NQ71_MAPPING", "NQSYNC_ASSIGNMENTS"):
         os.environ.pop(name, None)
     defaults.get_settings.cache_clear()
-    configure_logging()
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        defaults.get_settings.cache_clear()
+
+
+def _measure(mocks: Mocks, records: RecordSet, root: Path, naive: int) -> dict[str, Any]:
+    with _settings_for(mocks, root):
+        configure_logging()
+        return _measure_runs(mocks, records, naive)
+
+
+def _measure_runs(mocks: Mocks, records: RecordSet, naive: int) -> dict[str, Any]:
     request = SyncRequest(
         source=records.source, periods=records.periods,
         as_of=date(DEADLINE.year, len(records.periods), 28),
@@ -133,10 +152,12 @@ def _run(mocks: Mocks, request: SyncRequest) -> tuple[dict[str, Any], StageClock
     before = {s: mocks.state(s) for s in SYSTEMS}
     mocks.clear()
     clock = StageClock()
-    started = time.perf_counter()
+    mock_cpu = mocks.cpu_seconds()
+    cpu, started = time.process_time(), time.perf_counter()
     with quiet_console():
         result = asyncio.run(run_sync(request, stage=clock))
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    mock_after = mocks.cpu_seconds()
     after = {s: mocks.state(s) for s in SYSTEMS}
     exchanges = {s: mocks.requests(s) for s in SYSTEMS}
     errors = {name: r.error for name, r in result.report.systems.items() if r.error}
@@ -145,6 +166,10 @@ def _run(mocks: Mocks, request: SyncRequest) -> tuple[dict[str, Any], StageClock
     throttled = {"theodoinq": "rateLimited", "nq71": "throttled"}
     return {
         "wall_seconds": round(wall, 3),
+        "cpu_seconds": round(cpu, 3),
+        "mock_cpu_seconds": (
+            None if mock_cpu is None or mock_after is None else round(mock_after - mock_cpu, 2)
+        ),
         "summary": {name: r.summary for name, r in result.report.systems.items()},
         "requests": {s: len(exchanges[s]) for s in SYSTEMS},
         "requests_by_kind": {s: by_kind(s, exchanges[s]) for s in SYSTEMS},

@@ -116,7 +116,7 @@ async def _push(mocks: Mocks, root: Path, evidence: EvidenceFile) -> dict[str, A
         "peak_rss_mib": peak,
         "rss_growth_mib": round(peak - before, 1),
         "peak_reset": reset,
-        "wall_seconds": pushing.wall_seconds,
+        "wall_seconds": round(pushing.wall_seconds, 4),
     }
 
 

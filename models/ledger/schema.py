@@ -42,7 +42,7 @@ def migrate(connection: Connection) -> int:
     if inspector.has_table(table.name):
         stored = connection.execute(select(table.c.version)).scalar()
     if stored is None:
-        found = 0
+        found = 0 if inspector.has_table(Run.__tablename__) else SCHEMA_VERSION
     else:
         found = stored
     for step in STEPS[found:]:

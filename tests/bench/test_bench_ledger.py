@@ -2,22 +2,22 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 
 from flows.benchmarks.ledger_bench import ledger_writes
 
 ROOT = Path(__file__).resolve().parents[2]
-RATES = (
-    "file_hash_insert_per_second",
-    "file_hash_update_per_second",
-    "record_reports_insert_per_second",
-    "record_reports_update_per_second",
+RATES = tuple(
+    f"{kind}_{label}_per_second"
+    for kind in ("sync_state", "seen_attachments", "file_hash")
+    for label in ("insert", "update")
 )
 
 
 def test_ledger_writes_reports_a_rate_for_each_kind_of_write() -> None:
-    """On a fresh SQLite file: the backend and four positive rates."""
+    """On a fresh SQLite file: the backend and six positive rates."""
     figures = ledger_writes(None, 15)
     assert set(figures) == {"benchmark", "size", "backend", *RATES}
     assert (figures["benchmark"], figures["size"], figures["backend"]) == (
@@ -29,16 +29,22 @@ def test_ledger_writes_reports_a_rate_for_each_kind_of_write() -> None:
 
 
 def test_ledger_writes_leaves_the_rows_it_timed(tmp_path: Path) -> None:
-    """On a given database: N file hashes and N reports are there, updated by the 2nd write."""
+    """On a given database: N rows of each kind are there, as the second write left them."""
     url = f"sqlite:///{tmp_path / 'nqsync.db'}"
+    ledger_writes(url, 12)
     ledger_writes(url, 12)
     engine = create_engine(url)
     with engine.connect() as connection:
-        hashes = connection.execute(text("SELECT size FROM ledger_file_hash")).scalars().all()
-        notes = connection.execute(text("SELECT note FROM ledger_report")).scalars().all()
+        def column(sql: str) -> list[Any]:
+            return list(connection.execute(text(sql)).scalars().all())
+
+        hashes = column("SELECT size FROM ledger_file_hash")
+        outcomes = column("SELECT last_outcome FROM ledger_sync_state")
+        versions = column("SELECT version FROM ledger_seen_attachments")
     engine.dispose()
-    assert sorted(hashes) == [2000 + i for i in range(12)]
-    assert notes == ["cập nhật"] * 12
+    assert sorted(hashes) == sorted([2000 + i for i in range(12)] * 2)
+    assert outcomes == ["updated"] * 24
+    assert versions == ["v2"] * 24
 
 
 def test_the_command_line_prints_one_json_object(tmp_path: Path) -> None:

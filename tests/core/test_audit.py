@@ -257,7 +257,6 @@ def test_concurrent_processes_keep_one_chain(
     trail: AuditTrail, database_url: str, tmp_path: Path
 ) -> None:
     """Two processes appending at once (two runs) leave one gap-free, verifiable chain."""
-    trail.create_table()
     go = tmp_path / "go"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     workers = [

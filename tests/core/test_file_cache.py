@@ -92,7 +92,7 @@ def test_the_table_lives_in_the_ledger_database_with_the_clock_time(tmp_path: Pa
     """The cache shares the ledger's engine: `ledger_file_hash` beside `ledger_run`, seen_at
     from the injected clock, hashes stored lower-case."""
     with Ledger.open(f"sqlite:///{tmp_path / 'nqsync.db'}") as ledger:
-        ledger.create_tables()
+        ledger.list_sync_states("nq71")
         cache = FileHashCache(ledger.engine, clock=lambda: MOMENT)
         cache.remember([("/src/a.pdf", stat(), SHA_A.upper())])
         tables = set(inspect(ledger.engine).get_table_names())

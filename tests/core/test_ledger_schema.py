@@ -130,7 +130,7 @@ def test_a_database_of_the_previous_schema_is_migrated_keeping_its_data(
     """Opening a pre-versioning ledger drops the unread tables, keeps every other row and
     records the current version."""
     make_previous_schema(engine)
-    assert RETIRED <= tables(engine)
+    assert tables(engine) >= RETIRED
     with Ledger.open(database_url) as ledger:
         state = ledger.get_sync_state("nq71", "1.5.17", "2026-11")
         upload = ledger.record_upload("nq71", PDF, "TL-1")

@@ -475,7 +475,8 @@ def test_summary_counts_every_status_in_enum_order_with_zeros() -> None:
     assert list(summary) == [s.value for s in EntryStatus]
     assert summary == {
         "in_sync": 0, "created": 2, "updated": 0, "conflict": 0, "held": 0,
-        "missing_remote": 0, "remote_only": 0, "unmapped": 0, "duplicate": 0, "failed": 1,
+        "missing_remote": 0, "remote_only": 0, "unmapped": 0, "duplicate": 0, "stale": 0,
+        "failed": 1,
     }
 
 

@@ -21,20 +21,20 @@ def test_count_table_per_system() -> None:
         assert "| Trạng thái | Số mục |\n| --- | ---: |" in part
         for label in STATUS_LABELS.values():
             assert f"| {label} | 1 |" in part
-        assert "| **Tổng cộng** | **10** |" in part
+        assert "| **Tổng cộng** | **11** |" in part
     assert f"**Lỗi khi làm việc với hệ thống:** {NQ71_ERROR}" in text
 
 
 def test_attention_lists_only_entries_that_need_it() -> None:
     """Conflict, held, failed, missing, unmapped, remote-only, duplicate: in that order."""
-    part = _section(markdown_summary(build_report()), "### Cần xem xét (7)", "## Hệ thống nq71")
+    part = _section(markdown_summary(build_report()), "### Cần xem xét (8)", "## Hệ thống nq71")
     rows = [line for line in part.splitlines() if line.startswith("| 1.")]
     assert [r.split(" | ")[3] for r in rows] == [
         STATUS_LABELS[s]
         for s in (
             EntryStatus.CONFLICT, EntryStatus.HELD, EntryStatus.FAILED,
             EntryStatus.MISSING_REMOTE, EntryStatus.UNMAPPED, EntryStatus.REMOTE_ONLY,
-            EntryStatus.DUPLICATE,
+            EntryStatus.DUPLICATE, EntryStatus.STALE,
         )
     ]
     assert rows[0] == (
@@ -83,11 +83,11 @@ def test_markdown_makes_data_inert() -> None:
 def test_table_rows() -> None:
     """One row per entry of each system, Vietnamese column names and labels."""
     rows = table_rows(build_report())
-    assert len(rows) == 20
+    assert len(rows) == 22
     assert all(tuple(row) == TABLE_COLUMNS for row in rows)
     assert TABLE_COLUMNS == ("Hệ thống", "Chỉ tiêu", "Kỳ", "Đơn vị", "Trạng thái", "Khác biệt",
                              "Lý do")
-    assert [r["Hệ thống"] for r in rows] == ["theodoinq"] * 10 + ["nq71"] * 10
+    assert [r["Hệ thống"] for r in rows] == ["theodoinq"] * 11 + ["nq71"] * 11
     assert rows[3] == {
         "Hệ thống": "theodoinq",
         "Chỉ tiêu": "1.5.7",
@@ -98,7 +98,7 @@ def test_table_rows() -> None:
         "Tình trạng: xã Hoàn thành / hệ thống Đang thực hiện",
         "Lý do": "Số liệu trên hệ thống đã bị sửa sau lần gửi trước",
     }
-    assert rows[9]["Lý do"] == "Lỗi: HTTP 500 khi lưu báo cáo"
+    assert rows[10]["Lý do"] == "Lỗi: HTTP 500 khi lưu báo cáo"
     assert rows[6]["Đơn vị"] == ""
 
 

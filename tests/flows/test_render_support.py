@@ -67,6 +67,9 @@ def entries(prefix: str) -> list[Entry]:
         Entry(unit_code="MTTQ", target_code="1.5.18", period="2026-11",
               status=EntryStatus.DUPLICATE, reason="Hệ thống giữ bản trùng lặp (báo cáo số 9)",
               local=_side(5, 50, "in_progress"), remote=_side(5, 50, "in_progress")),
+        Entry(unit_code="TCNS", target_code="1.5.19", period="2026-11",
+              status=EntryStatus.STALE, reason="Dữ liệu trên hệ thống đã thay đổi sau khi lập "
+              "kế hoạch", local=_side(7, 70, "in_progress"), remote=_side(6, 60, "in_progress")),
         Entry(unit_code="DTN", target_code="1.2.5", period="2026-11", status=EntryStatus.FAILED,
               error="HTTP 500 khi lưu báo cáo", local=_side(91, 100, "completed")),
     ]

@@ -71,7 +71,7 @@ def test_every_data_sheet_has_its_header_on_row_1_frozen_filtered_and_printed(
         assert sheet.page_setup.orientation == "landscape"
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert tuple(_row(_sheet(book, "nq71"), 1)) == ENTRY_HEADERS
-    assert _sheet(book, "theodoinq").auto_filter.ref == "A1:O11"
+    assert _sheet(book, "theodoinq").auto_filter.ref == "A1:O12"
 
 
 def test_summary_keeps_its_title_frozen_and_the_timeline_as_a_percentage(
@@ -91,8 +91,8 @@ def test_summary_keeps_its_title_frozen_and_the_timeline_as_a_percentage(
     assert values["Số lỗi dữ liệu"].value == 26
     assert _row(sheet, 14)[:3] == ["Trạng thái", "theodoinq", "nq71"]
     assert _row(sheet, 15)[:3] == ["Khớp", 1, 1]
-    assert _row(sheet, 25)[:3] == ["Tổng cộng", 10, 10]
-    assert _row(sheet, 26)[:3] == ["Lỗi hệ thống", None, NQ71_ERROR]
+    assert _row(sheet, 26)[:3] == ["Tổng cộng", 11, 11]
+    assert _row(sheet, 27)[:3] == ["Lỗi hệ thống", None, NQ71_ERROR]
     assert _colours(sheet, "A")["Khớp"] == GREEN
 
 
@@ -114,7 +114,7 @@ def test_system_sheet_cells(book: openpyxl.Workbook) -> None:
         "Tình trạng: xã Hoàn thành / hệ thống Đang thực hiện"
     )
     assert conflict["Thẩm định"] == "Không đạt: Ảnh mờ, không đọc được"
-    assert dict(zip(ENTRY_HEADERS, _row(sheet, 11), strict=True))["Lỗi"] == (
+    assert dict(zip(ENTRY_HEADERS, _row(sheet, 12), strict=True))["Lỗi"] == (
         "HTTP 500 khi lưu báo cáo"
     )
 
@@ -125,7 +125,7 @@ def test_statuses_coloured_by_conditional_formatting(book: openpyxl.Workbook) ->
         EntryStatus.IN_SYNC: GREEN, EntryStatus.CREATED: GREEN, EntryStatus.UPDATED: GREEN,
         EntryStatus.HELD: AMBER, EntryStatus.MISSING_REMOTE: AMBER,
         EntryStatus.REMOTE_ONLY: AMBER, EntryStatus.CONFLICT: RED, EntryStatus.FAILED: RED,
-        EntryStatus.UNMAPPED: RED, EntryStatus.DUPLICATE: RED,
+        EntryStatus.UNMAPPED: RED, EntryStatus.DUPLICATE: RED, EntryStatus.STALE: AMBER,
     }
     assert _colours(_sheet(book, "theodoinq"), "E") == {
         STATUS_LABELS[s]: colour for s, colour in expected.items()

@@ -2,6 +2,9 @@
 since the plan is `stale` and not written, an old plan is refused."""
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,8 +13,12 @@ import pytest
 
 from flows.pipeline import SyncRequest, run_sync
 from flows.plans import PlanFileError, SavedPlan, load_plan, save_plan
+from models.audit import AuditTrail
+from models.db import make_engine
 from models.settings import get_settings
 from tests.reliability.support import AS_OF, PERIOD, World, statuses, world
+
+NQSYNC = str(Path(sys.executable).parent / "nqsync")
 
 
 @pytest.fixture
@@ -97,3 +104,25 @@ def test_an_old_or_foreign_plan_is_refused(rig: World, tmp_path: Path) -> None:
     bad.write_text("{}", encoding="utf-8")
     with pytest.raises(PlanFileError):
         load_plan(bad, max_age=timedelta(hours=24))
+
+
+def test_plan_only_then_apply_on_the_command_line(rig: World, tmp_path: Path) -> None:
+    """`sync --plan-only --out` writes nothing; `apply --approver` writes it and audits who."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | rig.env
+    plan = tmp_path / "ke-hoach.json"
+
+    def nqsync(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([NQSYNC, *args], env=env, cwd=tmp_path, capture_output=True,
+                              text=True, timeout=600, check=False)
+
+    planned = nqsync("sync", "--source", str(rig.source), "--period", PERIOD,
+                     "--plan-only", "--out", str(plan))
+    assert planned.returncode == 0, planned.stderr
+    assert plan.is_file() and writes(rig) == {"theodoinq": 0, "nq71": 0}
+    assert "Sẽ tạo mới" in planned.stdout
+    applied = nqsync("apply", str(plan), "--approver", "Nguyễn Thị B")
+    assert applied.returncode == 0, applied.stderr
+    assert all(n > 0 for n in writes(rig).values())
+    entries = AuditTrail(make_engine(rig.env["NQSYNC_DATABASE_URL"])).history()
+    assert {e.approver for e in entries if e.action == "intent"} == {"Nguyễn Thị B"}
+    assert "Traceback" not in applied.stderr + planned.stderr
