@@ -157,7 +157,6 @@ async def run_sync(
             ),
             at=started,
         )
-        ledger.record_reports(request.run_id, local.records)
     run = _Run(request, periods, local, stage, progress)
     try:
         await run.all_systems(preflight(request.systems, settings))

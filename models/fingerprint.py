@@ -13,8 +13,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from models.records import ProgressRecord
-
 _MAX_EXACT_INT = 2**53
 
 
@@ -81,32 +79,3 @@ def canonical_json(obj: Any) -> str:
 def fingerprint(obj: Any) -> str:
     """The sha256 (hex) of OBJ's canonical JSON."""
     return hashlib.sha256(canonical_json(obj).encode("utf-8")).hexdigest()
-
-
-def record_fingerprint(record: ProgressRecord) -> str:
-    """The fingerprint of a record's reported content.
-
-    Where it was read (`source`) and the evidence files' paths do not count; the evidence
-    counts as the set of its sha256 hashes. Built directly (it is computed for every record of
-    every run), equal to `fingerprint` of the record's other fields plus that set.
-    """
-    nfc = unicodedata.normalize
-    content = {
-        "unit_code": nfc("NFC", record.unit_code),
-        "target_code": nfc("NFC", record.target_code),
-        "period": nfc("NFC", record.period),
-        "actual": None if record.actual is None else _number(record.actual),
-        "progress_percent": (
-            None if record.progress_percent is None else _number(record.progress_percent)
-        ),
-        "status": record.status.value,
-        "note": nfc("NFC", record.note),
-        "reporter": nfc("NFC", record.reporter),
-        "document_number": nfc("NFC", record.document_number),
-        "issue_date": None if record.issue_date is None else nfc("NFC", record.issue_date),
-        "evidence": sorted({e.sha256.lower() for e in record.evidence}),
-    }
-    text = json.dumps(
-        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

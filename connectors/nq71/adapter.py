@@ -422,10 +422,6 @@ class Nq71Adapter:
             self.ledger.forget_upload(SYSTEM, evidence.sha256)
             fields["tai_lieu_id"] = document = await self._ensure_document(evidence)
             await write_once(attach, attached, self.client.session.policy)
-        self.ledger.record_attachment(
-            SYSTEM, record.target_code, record.period, evidence.sha256,
-            remote_report=str(report_id), remote_file_id=document,
-        )
 
     async def _ensure_document(self, evidence: EvidenceFile) -> str:
         """The document id of this content: uploaded before, resumed, or uploaded now."""

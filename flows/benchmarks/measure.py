@@ -79,14 +79,3 @@ def reset_peak_rss() -> bool:
         return False
     return True
 
-
-def current_rss_mib() -> float | None:
-    """The process's resident set now, in MiB (`VmRSS` of `/proc/self/status`), or None."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        return None
-    return None

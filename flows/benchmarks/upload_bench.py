@@ -6,7 +6,8 @@ and trailer, so nothing compresses it), starts both mocks in a process of their 
 a fresh SQLite ledger, has the nq71 adapter fetch, plan and push one in-progress record with
 that file as its evidence: report, resumable upload in parts, attachment. The peak RSS is
 reset once fetching and planning are done (`measure.reset_peak_rss`); the growth is the peak
-during the push over the resident set at its start. The mock must then hold the file whole.
+at the end of the push over the peak just after the reset (the resident set then). The mock
+must then hold the file whole.
 
 `python -m flows.benchmarks.upload_bench --size MIB --json`
 """
@@ -26,7 +27,6 @@ from typing import Any
 from connectors.factory import open_adapter
 from flows.benchmarks.measure import (
     MIB,
-    current_rss_mib,
     peak_rss_mib,
     reset_peak_rss,
     run_cli,
@@ -93,12 +93,11 @@ async def _push(mocks: Mocks, root: Path, evidence: EvidenceFile) -> dict[str, A
     )
     with Ledger.open(settings.database_url) as ledger:
         run = ledger.start_run(RunCreate(dry_run=False, systems=["nq71"], source_files={}))
-        ledger.record_reports(run.run_id, [record])
         async with open_adapter("nq71", settings, ledger, root) as adapter:
             plan = adapter.plan([record], await adapter.fetch([PERIOD]))
             gc.collect()
             reset = reset_peak_rss()
-            before = current_rss_mib() if reset else peak_rss_mib()
+            before = peak_rss_mib()
             with timed() as pushing:
                 outcomes = await adapter.apply(plan, run_id=run.run_id)
             peak = peak_rss_mib()
@@ -107,7 +106,6 @@ async def _push(mocks: Mocks, root: Path, evidence: EvidenceFile) -> dict[str, A
     held = [d for d in mocks.state("nq71")["documents"] if d["sha256"] == evidence.sha256]
     if [d["kich_thuoc"] for d in held] != [evidence.size]:
         raise RuntimeError("the mock does not hold the file whole")
-    assert before is not None
     return {
         "benchmark": "large_upload",
         "file_mib": round(evidence.size / MIB, 1),

@@ -13,7 +13,6 @@ from sqlalchemy import Connection
 
 from models.db import make_engine
 from models.ledger.intents import Intents
-from models.ledger.retired import Retired
 from models.ledger.runs import Runs
 from models.ledger.schema import migrate
 from models.ledger.seen_attachments import RememberedAttachments
@@ -38,7 +37,7 @@ __all__ = [
 ]
 
 
-class Ledger(Runs, SyncStates, Intents, Uploads, RememberedAttachments, Retired):
+class Ledger(Runs, SyncStates, Intents, Uploads, RememberedAttachments):
     """Every ledger concern on one engine; safe to share between threads."""
 
     @classmethod

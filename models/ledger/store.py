@@ -18,7 +18,6 @@ from models.db import make_engine, schema_transaction
 from models.ledger_tables import LEDGER_METADATA
 
 _T = TypeVar("_T")
-WRITE_ATTEMPTS = 3
 
 
 class LedgerStore:
@@ -26,7 +25,7 @@ class LedgerStore:
 
     TABLES: ClassVar[tuple[str, ...]] = ()
     """The tables the store makes on first use (`_prepare` may do more)."""
-    WRITE_ATTEMPTS: ClassVar[int] = WRITE_ATTEMPTS
+    WRITE_ATTEMPTS: ClassVar[int] = 3
     """How often a write that lost a race (an IntegrityError) is tried in all."""
 
     def __init__(self, engine: Engine, *, owns_engine: bool = False) -> None:

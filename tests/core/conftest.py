@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL 15 cluster for the core tests that run on both ledger backends."""
+"""A throwaway PostgreSQL 15 cluster for the core tests that run on both ledger backends, and
+threads started together."""
 
 import os
 import pwd
@@ -6,8 +7,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -102,3 +104,29 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'data' / 'ledger.db'}"
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+def run_at_once(count: int, work: Callable[[int], None]) -> list[BaseException]:
+    """Run WORK(0) … WORK(COUNT-1) on COUNT threads released together; what they raised."""
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(count)
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait(timeout=120)
+            work(index)
+        except BaseException as exc:  # pragma: no cover - returned to the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    return errors
+
+
+@pytest.fixture
+def at_once() -> Callable[[int, Callable[[int], None]], list[BaseException]]:
+    """`run_at_once`: work on threads released together, returning what they raised."""
+    return run_at_once

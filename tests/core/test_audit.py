@@ -4,8 +4,7 @@ import os
 import subprocess
 import sys
 import textwrap
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -204,28 +203,19 @@ def test_another_engine_reads_and_extends_the_same_chain(database_url: str) -> N
     second.dispose()
 
 
-def test_concurrent_threads_keep_one_chain(trail: AuditTrail) -> None:
+def test_concurrent_threads_keep_one_chain(
+    trail: AuditTrail, at_once: Callable[..., list[BaseException]]
+) -> None:
     """Threads appending at once leave one gap-free chain; each batch stays contiguous."""
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(6)
 
     def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=120)
-            for round_ in range(8):
-                trail.append(
-                    [entry(round_, run_id=f"t{index}-{round_}", action=a)
-                     for a in ("intent", "write")]
-                )
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+        for round_ in range(8):
+            trail.append(
+                [entry(round_, run_id=f"t{index}-{round_}", action=a)
+                 for a in ("intent", "write")]
+            )
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=600)
-    assert errors == []
+    assert at_once(6, worker) == []
     result = trail.verify()
     assert (result.ok, result.count) == (True, 96)
     rows = trail.history()

@@ -1,7 +1,6 @@
 import hashlib
-import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -371,27 +370,18 @@ def test_ledger_persists_across_connections(database_url: str) -> None:
     assert state is not None and state.last_error == "thiếu minh chứng"
 
 
-def test_concurrent_writers_neither_fail_nor_duplicate(ledger: Ledger) -> None:
+def test_concurrent_writers_neither_fail_nor_duplicate(
+    ledger: Ledger, at_once: Callable[..., list[BaseException]]
+) -> None:
     """Threads writing the same and different keys at once all succeed, one row per key."""
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(8)
 
     def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            for round_ in range(5):
-                ledger.record_outcome("nq71", "1.5.1", "2026-11", outcome=f"w{index}-{round_}")
-                ledger.record_outcome("nq71", f"1.5.{index + 2}", "2026-11", outcome="held")
-                ledger.record_upload("nq71", PDF, f"TL-{index}")
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+        for round_ in range(5):
+            ledger.record_outcome("nq71", "1.5.1", "2026-11", outcome=f"w{index}-{round_}")
+            ledger.record_outcome("nq71", f"1.5.{index + 2}", "2026-11", outcome="held")
+            ledger.record_upload("nq71", PDF, f"TL-{index}")
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert at_once(8, worker) == []
     assert len(ledger.list_sync_states("nq71")) == 9
     upload = ledger.find_upload("nq71", PDF.sha256)
     assert upload is not None and upload.remote_file_id in {f"TL-{i}" for i in range(8)}

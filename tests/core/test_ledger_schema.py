@@ -1,5 +1,4 @@
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -201,27 +200,18 @@ def test_a_newer_version_is_left_as_it_is(database_url: str, engine: Engine) -> 
     assert version(engine) == 99
 
 
-def test_ledgers_opened_at_once_migrate_once(database_url: str, engine: Engine) -> None:
+def test_ledgers_opened_at_once_migrate_once(
+    database_url: str, engine: Engine, at_once: Callable[..., list[BaseException]]
+) -> None:
     """Several ledgers (own engines, own connections) opening an old database together all
     work; the tables are dropped and one version row is written."""
     make_previous_schema(engine)
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(4)
 
     def worker(index: int) -> None:
-        try:
-            with Ledger.open(database_url) as ledger:
-                barrier.wait(timeout=120)
-                ledger.record_outcome("nq71", f"1.1.{index}", "2026-11", outcome="held")
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+        with Ledger.open(database_url) as ledger:
+            ledger.record_outcome("nq71", f"1.1.{index}", "2026-11", outcome="held")
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=600)
-    assert errors == []
+    assert at_once(4, worker) == []
     assert not RETIRED & tables(engine)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM ledger_schema")).scalar() == 1
