@@ -515,7 +515,3 @@ def reset_logging() -> None:
             _sinks.quiet = 0
         _configured = False
 
-
-def is_configured() -> bool:
-    """Whether `configure_logging` has configured structlog."""
-    return _configured

@@ -372,16 +372,6 @@ class Shape:
         shape = self.fields.get(path)
         return [] if shape is None else [json.loads(v) for v in sorted(shape.values)]
 
-    @property
-    def envelope_codes(self) -> dict[str, list[Any]]:
-        """The envelope's status and error codes seen (e.g. `status`, `ma_loi`, `fault.code`)."""
-        names = _profile(self.system).envelope
-        return {
-            path: self.values(path)
-            for path in sorted(self.fields)
-            if _matches(path, names) and self.fields[path].values
-        }
-
     def holds(self, path: str) -> bool:
         """Whether this shape tells if PATH exists: its object was seen, or its list non-empty."""
         parent = _parent(path)

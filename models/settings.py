@@ -171,11 +171,6 @@ class Settings(BaseSettings):
             raise ValueError("; ".join(problems))
         return self
 
-    @property
-    def is_production(self) -> bool:
-        """Whether nqsync runs against the real systems."""
-        return self.env is Environment.PRODUCTION
-
     def secret_values(self) -> tuple[str, ...]:
         """The configured secrets that are set: passwords, client secret, database password."""
         candidates = [

@@ -19,7 +19,6 @@ from connectors.logs import (
     describe_event,
     forward_to_prefect,
     install_stdlib_redaction,
-    is_configured,
     is_sensitive_key,
     log_exception,
     quiet_console,
@@ -166,7 +165,7 @@ def test_configuring_twice_changes_nothing_but_adds_secrets(settings: Settings) 
     second = io.StringIO()
     other = settings.model_copy(update={"theodoinq_password": SecretStr("another-secret-42")})
     configure_logging(other, stream=second, force_json=False)
-    assert is_configured()
+    assert structlog.is_configured()
     structlog.get_logger().info("once", value="another-secret-42")
     assert second.getvalue() == ""
     lines = first.getvalue().splitlines()

@@ -135,7 +135,7 @@ def test_production_with_real_values_is_accepted(monkeypatch: pytest.MonkeyPatch
     production_env(monkeypatch)
     monkeypatch.setenv("NQSYNC_ENV", " Production ")
     s = Settings()
-    assert s.is_production
+    assert s.env is Environment.PRODUCTION
     assert s.theodoinq_url == "https://theodoinq.dcs.vn"
 
 
