@@ -437,7 +437,7 @@ Taken {when:%Y-%m-%d %H:%M} UTC on:
 ## Reproduce
 
 ```bash
-./scripts/bench                     # everything, rewrites BENCHMARKS.md (about 10 minutes)
+./scripts/bench                     # everything, rewrites BENCHMARKS.md (about 6 minutes)
 ./scripts/bench --smoke --output /tmp/b.md   # tiny sizes, under a minute (what CI runs)
 ./scripts/bench --only sync --only upload    # some: {", ".join(n for n, _, _ in BENCHMARKS)}
 ```
@@ -467,10 +467,9 @@ gives the command line of each (run from the repository root with `.venv/bin/pyt
   token requests left out). The naive client is a plain loop of httpx requests against the
   same mocks in the same run, one at a time, the same kind of writes (theodoinq: one upload
   per PDF; nq71: start, one part, finish per PDF), a 429 resent at once.
-- **The mocks' sockets** have Nagle's algorithm off (`TCP_NODELAY`), as any real server's: the
-  mocks' own `bind` leaves it on, and then every answer's body waits for the client's
-  delayed ACK of its head, about 40 ms a request on Linux, time spent outside both nqsync
-  and the mock.
+- **The mocks' sockets** have Nagle's algorithm off (`TCP_NODELAY`, set by their `bind`), as
+  any real server's: with it on, every answer's body waits for the client's delayed ACK of
+  its head, about 40 ms a request on Linux, time spent outside both nqsync and the mock.
 - **Large evidence** (`flows.benchmarks.upload_bench --size MIB`): one in-progress record whose
   evidence is a MIB MiB PDF-looking file, fetched, planned and pushed by the nq71 adapter on a
   fresh ledger; the peak RSS (`ru_maxrss`) is reset once planning is done and the growth is

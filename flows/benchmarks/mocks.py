@@ -111,16 +111,6 @@ def _wait_until_answering(mocks: Mocks) -> None:
                 time.sleep(0.05)
 
 
-def _no_delay(sock: socket.socket) -> socket.socket:
-    """SOCK with Nagle's algorithm off, as its accepted connections inherit (Linux).
-
-    asyncio turns it off only on sockets made with `proto=IPPROTO_TCP`, which `bind`'s are
-    not; with it on, each answer's body waits for the client's delayed ACK of its head (about
-    40 ms on Linux), a stall no real server has."""
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return sock
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve both mocks, wrapped in request logs, until stopped (see the module's docstring)."""
     from mock_servers.common.server import base_url, bind, serve_forever
@@ -147,8 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     )
     apps: list[tuple[ASGIApp, socket.socket]] = [
-        (RequestLog(theodoinq), _no_delay(bind("127.0.0.1", 0))),
-        (RequestLog(nq71), _no_delay(bind("127.0.0.1", 0))),
+        (RequestLog(theodoinq), bind("127.0.0.1", 0)),
+        (RequestLog(nq71), bind("127.0.0.1", 0)),
     ]
     urls = {"theodoinq": base_url(apps[0][1]), "nq71": base_url(apps[1][1])}
     print(json.dumps(urls), flush=True)
