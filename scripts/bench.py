@@ -481,8 +481,7 @@ gives the command line of each (run from the repository root with `.venv/bin/pyt
   record (`Ledger.record_receipt`, one call each), the attachments remembered after a fetch
   (`Ledger.remember_attachments`, one call) and the file-hash cache (`remember`, one call);
   on a fresh SQLite file and on a throwaway PostgreSQL cluster (`initdb`, `fsync=off`) when
-  the machine can start one, else "not measured". (`Ledger.record_reports`, measured before,
-  now writes nothing.)
+  the machine can start one, else "not measured".
 """
 
 

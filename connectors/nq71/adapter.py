@@ -30,12 +30,16 @@ from connectors.http.retry import write_once
 from connectors.nq71.client import Nq71Client
 from connectors.nq71.mapping import (
     STATUS_BY_CODE,
-    STATUS_CODES,
-    format_number,
+    creatable,
+    desired_fingerprint,
     load_overrides,
     map_indicators,
+    overall_review,
     parse_number,
+    report_fields,
+    report_fingerprint,
     to_period,
+    vn_date,
 )
 from connectors.planning import (
     LocalFileError,
@@ -46,10 +50,9 @@ from connectors.planning import (
 )
 from connectors.shapes import ShapeRecorder
 from models import catalogue
-from models.fingerprint import fingerprint
 from models.ledger import IntentPublic, Ledger, SeenAttachmentsBase, SeenAttachmentsPublic
 from models.ledger_tables import utc_now
-from models.records import EvidenceFile, ProgressRecord, Status
+from models.records import EvidenceFile, ProgressRecord
 from models.status import Action, EntryStatus
 
 SYSTEM = "nq71"
@@ -59,54 +62,10 @@ _KINDS = {"jpeg": "hinh_anh", "png": "hinh_anh", "pdf": "van_ban", "docx": "van_
 
 
 
-def report_fields(record: ProgressRecord, indicator: str) -> dict[str, Any]:
-    """The body of a report as the connector writes it."""
-    return {
-        "ma_chi_tieu": indicator,
-        "ky_bao_cao": to_period(record.period),
-        "gia_tri_thuc_hien": format_number(record.actual),
-        "ty_le_hoan_thanh": format_number(record.progress_percent),
-        "tinh_trang": STATUS_CODES[record.status],
-        "ghi_chu": record.note,
-        "nguoi_bao_cao": record.reporter,
-    }
-
-
-def report_fingerprint(report: Mapping[str, Any], files: Sequence[str]) -> str:
-    """What the connector owns in a report, fingerprinted: the fields and the files' hashes."""
-    return fingerprint(
-        {
-            "gia_tri_thuc_hien": format_number(parse_number(report.get("gia_tri_thuc_hien"))),
-            "ty_le_hoan_thanh": format_number(parse_number(report.get("ty_le_hoan_thanh"))),
-            "tinh_trang": int(report.get("tinh_trang") or 0),
-            "ghi_chu": " ".join(str(report.get("ghi_chu") or "").split()),
-            "nguoi_bao_cao": " ".join(str(report.get("nguoi_bao_cao") or "").split()),
-            "files": sorted(set(files)),
-        }
-    )
-
-
-def desired_fingerprint(record: ProgressRecord, indicator: str) -> str:
-    """The fingerprint the remote report has once it holds RECORD."""
-    return report_fingerprint(
-        report_fields(record, indicator), [e.sha256 for e in record.evidence]
-    )
-
-
 def indicators_of(snapshot: RemoteSnapshot) -> dict[str, str]:
     """Plan code → `CTnn` as mapped when the snapshot was fetched."""
     mapped: dict[str, str] = snapshot.context.get("indicators", {})
     return mapped
-
-
-def overall_review(evidence: Sequence[RemoteEvidence]) -> Review | None:
-    """Rejected if any file is, accepted if all are, otherwise pending; None without files."""
-    if not evidence:
-        return None
-    reviews = {e.review for e in evidence}
-    if "rejected" in reviews:
-        return "rejected"
-    return "accepted" if reviews == {"accepted"} else "pending"
 
 
 class Nq71Adapter:
@@ -302,7 +261,7 @@ class Nq71Adapter:
             report_id = await self._lookup(indicator, record.period)
         created = report_id is None
         if report_id is None:
-            body = _creatable(fields)
+            body = creatable(fields)
             intent = self._intend(run_id, change, pushed, body, [], shas)
             audit_change(self.audit, "intent", change, request={**body, "tai_lieu": documents})
             report_id = await self._create(indicator, record.period, body)
@@ -403,7 +362,7 @@ class Nq71Adapter:
             "tai_lieu_id": document,
             "tieu_de": Path(evidence.path).name,
             "so_hieu_van_ban": record.document_number,
-            "ngay_ban_hanh": _vn_date(record.issue_date),
+            "ngay_ban_hanh": vn_date(record.issue_date),
         }
 
         async def attach() -> bool:
@@ -509,21 +468,6 @@ def _seen(
     )
 
 
-def _creatable(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """A new report's body: a completed status waits until the evidence is attached."""
-    body = dict(fields)
-    if body["tinh_trang"] == STATUS_CODES[Status.COMPLETED]:
-        body["tinh_trang"] = STATUS_CODES[Status.IN_PROGRESS]
-    return body
-
-
 def _names(error: RemoteError, document: str) -> bool:
     """Whether a not-found error is about that document (the remote lost it)."""
     return document in error.message
-
-
-def _vn_date(value: str | None) -> str:
-    if not value:
-        return ""
-    year, month, day = value[:10].split("-")
-    return f"{day}/{month}/{year}"

@@ -16,22 +16,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from connectors.base import RemoteEvidence, Review
 from connectors.decimal_comma import format_decimal as format_number
 from connectors.decimal_comma import parse_decimal as parse_number
 from models.catalogue import Target
-from models.records import Status
+from models.fingerprint import fingerprint
+from models.records import ProgressRecord, Status
 
 __all__ = [
     "STATUS_BY_CODE",
     "STATUS_CODES",
     "IndicatorMap",
+    "creatable",
+    "desired_fingerprint",
     "format_number",
     "from_period",
     "load_overrides",
     "map_indicators",
+    "overall_review",
     "parse_number",
+    "report_fields",
+    "report_fingerprint",
     "title_key",
     "to_period",
+    "vn_date",
 ]
 
 _OLD_TONE = re.compile(r"([oOuU])([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])(?!\w)")
@@ -157,3 +165,62 @@ def map_indicators(
         if code not in used
     }
     return IndicatorMap(mapped, unmapped, unmatched_remote)
+
+
+def report_fields(record: ProgressRecord, indicator: str) -> dict[str, Any]:
+    """The body of a report as the connector writes it."""
+    return {
+        "ma_chi_tieu": indicator,
+        "ky_bao_cao": to_period(record.period),
+        "gia_tri_thuc_hien": format_number(record.actual),
+        "ty_le_hoan_thanh": format_number(record.progress_percent),
+        "tinh_trang": STATUS_CODES[record.status],
+        "ghi_chu": record.note,
+        "nguoi_bao_cao": record.reporter,
+    }
+
+
+def report_fingerprint(report: Mapping[str, Any], files: Sequence[str]) -> str:
+    """What the connector owns in a report, fingerprinted: the fields and the files' hashes."""
+    return fingerprint(
+        {
+            "gia_tri_thuc_hien": format_number(parse_number(report.get("gia_tri_thuc_hien"))),
+            "ty_le_hoan_thanh": format_number(parse_number(report.get("ty_le_hoan_thanh"))),
+            "tinh_trang": int(report.get("tinh_trang") or 0),
+            "ghi_chu": " ".join(str(report.get("ghi_chu") or "").split()),
+            "nguoi_bao_cao": " ".join(str(report.get("nguoi_bao_cao") or "").split()),
+            "files": sorted(set(files)),
+        }
+    )
+
+
+def desired_fingerprint(record: ProgressRecord, indicator: str) -> str:
+    """The fingerprint the remote report has once it holds RECORD."""
+    return report_fingerprint(
+        report_fields(record, indicator), [e.sha256 for e in record.evidence]
+    )
+
+
+def overall_review(evidence: Sequence[RemoteEvidence]) -> Review | None:
+    """Rejected if any file is, accepted if all are, otherwise pending; None without files."""
+    if not evidence:
+        return None
+    reviews = {e.review for e in evidence}
+    if "rejected" in reviews:
+        return "rejected"
+    return "accepted" if reviews == {"accepted"} else "pending"
+
+
+def creatable(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A new report's body: a completed status waits until the evidence is attached."""
+    body = dict(fields)
+    if body["tinh_trang"] == STATUS_CODES[Status.COMPLETED]:
+        body["tinh_trang"] = STATUS_CODES[Status.IN_PROGRESS]
+    return body
+
+
+def vn_date(value: str | None) -> str:
+    if not value:
+        return ""
+    year, month, day = value[:10].split("-")
+    return f"{day}/{month}/{year}"

@@ -36,51 +36,25 @@ from connectors.planning import (
 from connectors.shapes import ShapeRecorder
 from connectors.theodoinq.client import TheodoinqClient
 from connectors.theodoinq.mapping import (
-    content_html,
     content_text,
-    format_value,
+    desired_row,
+    grant_period,
+    is_handled,
     meets_target,
     parse_value,
+    row_fingerprint,
+    row_has_data,
     rows_by_code,
 )
 from models import catalogue
-from models.fingerprint import fingerprint
 from models.ledger import Ledger
-from models.records import STATUS_LABELS, EvidenceFile, ProgressRecord
+from models.records import EvidenceFile, ProgressRecord
 from models.status import Action, EntryStatus
 
 SYSTEM = "theodoinq"
-RESOLUTION = "57-NQ/TW"
 _REVIEWS: Mapping[str, Review] = {"DAT": "accepted", "KHONG_DAT": "rejected"}
 _LOCKED = {"LOCKED": "Kỳ báo cáo đã bị khóa trên theodoinq.", "SUBMITTED": "Kỳ báo cáo đã nộp."}
 
-
-
-def grant_period(grant: Mapping[str, Any]) -> str | None:
-    """`YYYY-MM` of a monthly grant from its `fromDate` (`dd/mm/yyyy`)."""
-    match = re.match(r"^\d{1,2}/(\d{1,2})/(\d{4})", str(grant.get("fromDate", "")))
-    return f"{match[2]}-{int(match[1]):02d}" if match else None
-
-
-def is_handled(grant: Mapping[str, Any]) -> bool:
-    """Whether the connector writes to this grant: monthly grants of 57-NQ/TW only."""
-    return grant.get("resolution") == RESOLUTION and grant.get("periodType") == "THANG"
-
-
-def row_fingerprint(row: Mapping[str, Any]) -> str:
-    """What the connector owns in a row, fingerprinted: value, content text and files."""
-    return fingerprint(
-        {
-            "value": str(row.get("idxValue") or ""),
-            "note": content_text(row.get("idxContent")),
-            "files": sorted(str(f) for f in row.get("fileIds") or []),
-        }
-    )
-
-
-def row_has_data(row: Mapping[str, Any]) -> bool:
-    """Whether anyone has filled the row in."""
-    return bool(row.get("idxValue") or row.get("idxContent") or row.get("fileIds"))
 
 
 class TheodoinqAdapter:
@@ -172,23 +146,6 @@ class TheodoinqAdapter:
             target=str(row.get("idxTarget") or ""),
         )
 
-    @staticmethod
-    def desired_row(record: ProgressRecord, file_ids: Sequence[str]) -> dict[str, Any]:
-        """The owned fields of a row as the connector would write them.
-
-        A target with no number (a TEXT row) carries the status in words as its value.
-        """
-        target = catalogue.get(record.target_code)
-        if target is not None and target.target_operator is None:
-            value = STATUS_LABELS[record.status]
-        else:
-            value = format_value(record.actual)
-        return {
-            "idxValue": value,
-            "idxContent": content_html(record.note),
-            "fileIds": list(file_ids),
-        }
-
     def _file_ids(self, record: ProgressRecord) -> list[str]:
         ids = []
         for evidence in record.evidence:
@@ -221,7 +178,7 @@ class TheodoinqAdapter:
 
     def desired_fingerprint(self, record: ProgressRecord, snapshot: RemoteSnapshot) -> str:
         """The row's fingerprint once it holds RECORD, with the files' known remote ids."""
-        return row_fingerprint(self.desired_row(record, self._file_ids(record)))
+        return row_fingerprint(desired_row(record, self._file_ids(record)))
 
     async def apply(self, plan: SyncPlan, *, run_id: str) -> list[RecordOutcome]:
         """Carry the plan out, grant by grant (never submits: see `submit`)."""
@@ -278,7 +235,7 @@ class TheodoinqAdapter:
             if row is None:
                 results[change.target_code] = self._failed(change, "Dòng chỉ tiêu đã biến mất.")
                 continue
-            desired = self.desired_row(change.record, file_ids[change.target_code])
+            desired = desired_row(change.record, file_ids[change.target_code])
             fresh = row_fingerprint(row)
             if fresh == row_fingerprint(desired):
                 results[change.target_code] = RecordOutcome(

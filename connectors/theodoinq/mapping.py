@@ -3,10 +3,15 @@
 __all__ = [
     "content_html",
     "content_text",
+    "desired_row",
     "format_value",
+    "grant_period",
+    "is_handled",
     "meets_target",
     "parse_target",
     "parse_value",
+    "row_fingerprint",
+    "row_has_data",
     "rows_by_code",
     "section_rows",
 ]
@@ -19,7 +24,10 @@ from typing import Any
 
 from connectors.decimal_comma import format_decimal as format_value
 from connectors.decimal_comma import parse_decimal as parse_value
+from models import catalogue
 from models.catalogue import TargetOperator
+from models.fingerprint import fingerprint
+from models.records import STATUS_LABELS, ProgressRecord
 
 _TARGET = re.compile(r"^\s*(?P<op>≥|>=|≤|<=|=)?\s*(?P<value>\d+(?:[.,]\d+)?)\s*%?\s*$")
 _OPERATORS: Mapping[str, TargetOperator] = {"≥": ">=", ">=": ">=", "≤": "<=", "<=": "<=", "=": "="}
@@ -81,3 +89,50 @@ def rows_by_code(rows: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, An
         if section is not None and isinstance(order, int) and row.get("idxType") != "GROUP":
             found[f"{section}.{order}"] = row
     return found
+
+
+RESOLUTION = "57-NQ/TW"
+
+
+def grant_period(grant: Mapping[str, Any]) -> str | None:
+    """`YYYY-MM` of a monthly grant from its `fromDate` (`dd/mm/yyyy`)."""
+    match = re.match(r"^\d{1,2}/(\d{1,2})/(\d{4})", str(grant.get("fromDate", "")))
+    return f"{match[2]}-{int(match[1]):02d}" if match else None
+
+
+def is_handled(grant: Mapping[str, Any]) -> bool:
+    """Whether the connector writes to this grant: monthly grants of 57-NQ/TW only."""
+    return grant.get("resolution") == RESOLUTION and grant.get("periodType") == "THANG"
+
+
+def row_fingerprint(row: Mapping[str, Any]) -> str:
+    """What the connector owns in a row, fingerprinted: value, content text and files."""
+    return fingerprint(
+        {
+            "value": str(row.get("idxValue") or ""),
+            "note": content_text(row.get("idxContent")),
+            "files": sorted(str(f) for f in row.get("fileIds") or []),
+        }
+    )
+
+
+def row_has_data(row: Mapping[str, Any]) -> bool:
+    """Whether anyone has filled the row in."""
+    return bool(row.get("idxValue") or row.get("idxContent") or row.get("fileIds"))
+
+
+def desired_row(record: ProgressRecord, file_ids: Sequence[str]) -> dict[str, Any]:
+    """The owned fields of a row as the connector would write them.
+
+    A target with no number (a TEXT row) carries the status in words as its value.
+    """
+    target = catalogue.get(record.target_code)
+    if target is not None and target.target_operator is None:
+        value = STATUS_LABELS[record.status]
+    else:
+        value = format_value(record.actual)
+    return {
+        "idxValue": value,
+        "idxContent": content_html(record.note),
+        "fileIds": list(file_ids),
+    }

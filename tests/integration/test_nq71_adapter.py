@@ -11,8 +11,9 @@ from pydantic import SecretStr
 
 from connectors.http.client import make_client
 from connectors.http.pacing import InFlightLimit
-from connectors.nq71.adapter import Nq71Adapter, report_fields
+from connectors.nq71.adapter import Nq71Adapter
 from connectors.nq71.client import Nq71Client
+from connectors.nq71.mapping import report_fields
 from mock_servers.common.server import serving
 from mock_servers.nq71 import Nq71MockConfig, create_app
 from models.ledger import Ledger
