@@ -57,7 +57,7 @@ def test_approval_pauses_then_applies_and_a_rejection_writes_nothing(
     form = {"source": str(world.source), "systems": "nq71", "periods": ["2026-11"],
             "as_of": "2026-11-27"}
     try:
-        deployment = asyncio.run(wait_for_deployment("nqsync-sync/nightly"))
+        deployment = asyncio.run(wait_for_deployment("nqsync-sync/nightly", world.source))
         assert deployment.parameters["approval"] == "cần duyệt"
         rejected = start(form)
         asyncio.run(wait_for_state(rejected.id, "PAUSED"))

@@ -12,7 +12,9 @@ from typing import Any
 from tests.e2e.conftest import World, run_logs
 
 
-async def wait_for_deployment(name: str, timeout: float = 90) -> Any:
+async def wait_for_deployment(name: str, source: Path, timeout: float = 90) -> Any:
+    """The deployment NAME once it is served for SOURCE (an earlier test may have served it
+    for another folder on the same Prefect server)."""
     from prefect.client.orchestration import get_client
     from prefect.exceptions import ObjectNotFound
 
@@ -20,11 +22,14 @@ async def wait_for_deployment(name: str, timeout: float = 90) -> Any:
     async with get_client() as client:
         while True:
             try:
-                return await client.read_deployment_by_name(name)
+                found = await client.read_deployment_by_name(name)
+                if found.parameters.get("source") == str(source.resolve()):
+                    return found
             except ObjectNotFound:
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.5)
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{name} was not served for {source}")
+            await asyncio.sleep(0.5)
 
 
 async def artifact_keys(flow_run_id: Any) -> set[str]:
@@ -51,7 +56,7 @@ def test_served_deployment_runs_with_ui_parameters(
         env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     try:
-        deployment = asyncio.run(wait_for_deployment("nqsync-sync/nightly"))
+        deployment = asyncio.run(wait_for_deployment("nqsync-sync/nightly", world.source))
         [schedule] = deployment.schedules
         assert schedule.schedule.cron == "0 1 * * *"
         assert schedule.schedule.timezone == "Asia/Ho_Chi_Minh"

@@ -154,15 +154,19 @@ def test_the_form_has_vietnamese_titles_and_no_null_switches() -> None:
 
     schema = parameter_schema(nqsync_sync.fn).model_dump()
     properties = schema["properties"]
-    assert list(properties) == ["source", "systems", "periods", "dry_run", "submit", "as_of"]
+    assert list(properties) == [
+        "source", "systems", "periods", "dry_run", "submit", "as_of", "approval"
+    ]
     for name, prop in properties.items():
         assert prop["title"] != name and prop["description"], name
         assert "anyOf" not in prop and prop["type"] != "null", name
     assert properties["periods"]["default"] == [] and properties["periods"]["type"] == "array"
     assert properties["as_of"]["type"] == "string" and properties["as_of"]["default"] == ""
     assert set(properties["systems"]["enum"]) == {"all", "both", "theodoinq", "nq71"}
+    assert properties["approval"]["title"] == "Duyệt trước khi ghi"
+    assert set(properties["approval"]["enum"]) == {"không", "cần duyệt"}
     as_the_ui_sends = {"source": "/data", "systems": "all", "periods": [], "dry_run": False,
-                       "submit": False, "as_of": ""}
+                       "submit": False, "as_of": "", "approval": "không"}
     assert validate(as_the_ui_sends, schema, raise_on_error=False) == []
     for bad in ({"as_of": "27/11/2026"}, {"periods": ["2026-13"]}, {"systems": "vneid"}):
         assert validate({**as_the_ui_sends, **bad}, schema, raise_on_error=False), bad
