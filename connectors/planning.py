@@ -5,7 +5,7 @@ pushed and seen. A remote that changed since our last receipt was changed by som
 that is a conflict, left alone, unless it already holds what we would send.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -151,7 +151,7 @@ class PlanRules(Protocol):
     """The accounts nqsync writes as (a row they last edited is not a person's edit)."""
 
     def refusal(
-        self, record: ProgressRecord, snapshot: RemoteSnapshot
+        self, record: ProgressRecord, snapshot: RemoteSnapshot, remote: RemoteReport | None
     ) -> tuple[Action, str] | None:
         """Why the system cannot take the record at all (unmapped, held period), or None."""
         ...
@@ -160,8 +160,11 @@ class PlanRules(Protocol):
         """Whether the record reports completion on this system (so needs evidence)."""
         ...
 
-    def desired_fingerprint(self, record: ProgressRecord, snapshot: RemoteSnapshot) -> str:
-        """The fingerprint of what the remote holds once it holds RECORD."""
+    def desired_fingerprint(
+        self, record: ProgressRecord, snapshot: RemoteSnapshot, uploaded: Mapping[str, str]
+    ) -> str:
+        """The fingerprint of what the remote holds once it holds RECORD (UPLOADED: the remote
+        ids of the evidence files already on the system, by sha256)."""
         ...
 
 
@@ -178,13 +181,15 @@ def plan_records(
     system = rules.system
     intents = ledger.open_intents(system)
     states = {(s.target_code, s.period): s for s in ledger.list_sync_states(system)}
-    uploaded = {u.sha256 for u in ledger.list_uploads(system) if u.remote_file_id}
+    uploaded = {
+        u.sha256: u.remote_file_id for u in ledger.list_uploads(system) if u.remote_file_id
+    }
     remotes = {(r.target_code, r.period): r for r in snapshot.reports}
     plan = SyncPlan(system=system, snapshot=snapshot)
     for record in records:
         key = (record.target_code, record.period)
         change = _plan_one(rules, record, snapshot, remotes.get(key), states.get(key),
-                           intents.get(key, []))
+                           intents.get(key, []), uploaded)
         if change.action in WRITES:
             change.uploads = [e for e in record.evidence if e.sha256.lower() not in uploaded]
         plan.changes.append(change)
@@ -198,9 +203,10 @@ def _plan_one(
     remote: RemoteReport | None,
     state: SyncStatePublic | None,
     intents: Sequence[IntentPublic],
+    uploaded: Mapping[str, str],
 ) -> PlannedChange:
     key = {"target_code": record.target_code, "period": record.period, "record": record}
-    refused = rules.refusal(record, snapshot)
+    refused = rules.refusal(record, snapshot, remote)
     if refused is not None:
         return PlannedChange(**key, action=refused[0], reason=refused[1], remote=remote)
     if not record.evidence and rules.is_completion(record, remote):
@@ -212,7 +218,7 @@ def _plan_one(
         )
         if problem:
             return PlannedChange(**key, action="fail", reason=problem, remote=remote)
-    wanted = rules.desired_fingerprint(record, snapshot)
+    wanted = rules.desired_fingerprint(record, snapshot, uploaded)
     action, reason = decide(wanted, remote, state, intents, rules.own_accounts)
     return PlannedChange(
         **key, action=action, reason=reason, remote=remote, fingerprint=wanted

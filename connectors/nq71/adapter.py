@@ -189,7 +189,7 @@ class Nq71Adapter:
         return plan_records(self, self.ledger, records, snapshot)
 
     def refusal(
-        self, record: ProgressRecord, snapshot: RemoteSnapshot
+        self, record: ProgressRecord, snapshot: RemoteSnapshot, remote: RemoteReport | None
     ) -> tuple[Action, str] | None:
         """A plan code with no `CTnn` mapped is unmapped, never guessed."""
         if record.target_code in indicators_of(snapshot):
@@ -200,8 +200,10 @@ class Nq71Adapter:
         """The plan's rule (nq71 states no target of its own per report)."""
         return is_completion(record, catalogue.get(record.target_code))
 
-    def desired_fingerprint(self, record: ProgressRecord, snapshot: RemoteSnapshot) -> str:
-        """The report's fingerprint once it holds RECORD."""
+    def desired_fingerprint(
+        self, record: ProgressRecord, snapshot: RemoteSnapshot, uploaded: Mapping[str, str]
+    ) -> str:
+        """The report's fingerprint once it holds RECORD (evidence counts by its sha256)."""
         return desired_fingerprint(record, indicators_of(snapshot)[record.target_code])
 
     async def submit(self, snapshot: RemoteSnapshot, *, run_id: str) -> dict[str, str]:

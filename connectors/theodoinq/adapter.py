@@ -146,26 +146,17 @@ class TheodoinqAdapter:
             target=str(row.get("idxTarget") or ""),
         )
 
-    def _file_ids(self, record: ProgressRecord) -> list[str]:
-        ids = []
-        for evidence in record.evidence:
-            upload = self.ledger.find_upload(SYSTEM, evidence.sha256)
-            ids.append(upload.remote_file_id if upload and upload.remote_file_id else
-                       f"sha256:{evidence.sha256}")
-        return ids
-
     def plan(self, records: Sequence[ProgressRecord], snapshot: RemoteSnapshot) -> SyncPlan:
         """Plan one change per record: create/update, leave, hold, conflict, unmapped or fail."""
         return plan_records(self, self.ledger, records, snapshot)
 
     def refusal(
-        self, record: ProgressRecord, snapshot: RemoteSnapshot
+        self, record: ProgressRecord, snapshot: RemoteSnapshot, remote: RemoteReport | None
     ) -> tuple[Action, str] | None:
         """A period without an open monthly grant is held; a row not found is unmapped."""
         if record.period in snapshot.held_periods:
             return "hold", snapshot.held_periods[record.period]
-        if not any(r.target_code == record.target_code and r.period == record.period
-                   for r in snapshot.reports):
+        if remote is None:
             return "unmapped", "Không tìm thấy dòng chỉ tiêu trên theodoinq."
         return None
 
@@ -176,9 +167,12 @@ class TheodoinqAdapter:
             remote is not None and meets_target(record.actual, remote.target)
         )
 
-    def desired_fingerprint(self, record: ProgressRecord, snapshot: RemoteSnapshot) -> str:
+    def desired_fingerprint(
+        self, record: ProgressRecord, snapshot: RemoteSnapshot, uploaded: Mapping[str, str]
+    ) -> str:
         """The row's fingerprint once it holds RECORD, with the files' known remote ids."""
-        return row_fingerprint(desired_row(record, self._file_ids(record)))
+        ids = [uploaded.get(e.sha256.lower(), f"sha256:{e.sha256}") for e in record.evidence]
+        return row_fingerprint(desired_row(record, ids))
 
     async def apply(self, plan: SyncPlan, *, run_id: str) -> list[RecordOutcome]:
         """Carry the plan out, grant by grant (never submits: see `submit`)."""
