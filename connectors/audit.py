@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from connectors.base import PlannedChange
 from models.audit import AuditEntryCreate, AuditTrail
+from models.ledger_tables import utc_now
 from models.records import ProgressRecord
 
 GRANT = "*"
@@ -33,6 +34,7 @@ class Auditor:
         self.run_id = run_id
         self._sources = dict(sources)
         self._approver = approver
+        self._pending: list[AuditEntryCreate] = []
 
     def record(
         self,
@@ -43,24 +45,37 @@ class Auditor:
         record: ProgressRecord | None = None,
         request: Mapping[str, Any] | None = None,
         response: Mapping[str, Any] | None = None,
+        later: bool = False,
     ) -> None:
-        """Append one entry: ACTION is `intent`, `write` or `outcome`."""
+        """Append one entry: ACTION is `intent`, `write` or `outcome`.
+
+        With LATER, the entry (timed now) waits for `flush`, which appends all that wait in
+        one transaction: for what happened after a write, never for an intent before one.
+        """
         source = record.source.file if record is not None else None
-        self._trail.append([
-            AuditEntryCreate(
-                run_id=self.run_id,
-                system=self.system,
-                target_code=target_code,
-                period=period,
-                unit_code=record.unit_code if record is not None else None,
-                action=action,
-                request=dict(request or {}),
-                response=dict(response or {}),
-                source_file=source,
-                source_sha256=self._sources.get(source) if source else None,
-                approver=self._approver,
-            )
-        ])
+        entry = AuditEntryCreate(
+            run_id=self.run_id,
+            system=self.system,
+            target_code=target_code,
+            period=period,
+            unit_code=record.unit_code if record is not None else None,
+            action=action,
+            request=dict(request or {}),
+            response=dict(response or {}),
+            source_file=source,
+            source_sha256=self._sources.get(source) if source else None,
+            approver=self._approver,
+            at=utc_now() if later else None,
+        )
+        if later:
+            self._pending.append(entry)
+        else:
+            self._trail.append([entry])
+
+    def flush(self) -> None:
+        """Append the entries that wait, in one transaction."""
+        pending, self._pending = self._pending, []
+        self._trail.append(pending)
 
 
 def audit_change(
@@ -70,10 +85,12 @@ def audit_change(
     *,
     request: Mapping[str, Any] | None = None,
     response: Mapping[str, Any] | None = None,
+    later: bool = False,
 ) -> None:
-    """Append an entry about one planned change, when the run keeps an audit trail."""
+    """Append an entry about one planned change, when the run keeps an audit trail (LATER:
+    see `Auditor.record`)."""
     if auditor is not None:
         auditor.record(
             action, change.target_code, change.period,
-            record=change.record, request=request, response=response,
+            record=change.record, request=request, response=response, later=later,
         )

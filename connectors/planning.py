@@ -15,6 +15,7 @@ from connectors.http.errors import RemoteError
 from connectors.logs import redact_text
 from models.catalogue import Target
 from models.ledger import IntentPublic, Ledger
+from models.ledger.batch import LedgerBatch
 from models.ledger_tables import SyncStatePublic
 from models.records import ProgressRecord, Status
 from models.status import ACTION_STATUS, WRITES, Action, EntryStatus
@@ -89,42 +90,45 @@ def failure_reason(system: str, error: BaseException) -> str:
 
 
 def settle_unpushed(
-    ledger: Ledger,
+    batch: LedgerBatch,
     system: str,
     change: PlannedChange,
     run_id: str,
     intents: Sequence[IntentPublic] = (),
+    state: SyncStatePublic | None = None,
 ) -> RecordOutcome:
-    """The outcome of a change that needs no write, noted in the ledger.
+    """The outcome of a change that needs no write, noted in BATCH.
 
-    An in-sync key gets a receipt when the ledger has not seen the remote as it is now, so the
-    next run can tell a person's later edit from our own write.
+    An in-sync key gets a receipt when the ledger (its STATE) has not seen the remote as it is
+    now, so the next run can tell a person's later edit from our own write.
     """
     outcome = ACTION_STATUS[change.action]
     remote = change.remote
-    resolve_intents(ledger, system, change, intents, outcome.value)
+    resolve_intents(batch, system, change, intents, outcome.value)
     if outcome is not EntryStatus.IN_SYNC:
-        ledger.record_outcome(
+        batch.outcome(
             system, change.target_code, change.period,
             outcome=outcome.value, error=change.reason or None,
         )
-    elif remote is not None and change.fingerprint:
-        state = ledger.get_sync_state(system, change.target_code, change.period)
-        if state is None or state.last_seen_remote_fingerprint != remote.fingerprint:
-            ledger.record_receipt(
-                system, change.target_code, change.period,
-                run_id=run_id, pushed_fingerprint=change.fingerprint, outcome=outcome.value,
-                remote_id=remote.remote_id, remote_version=remote.updated_at,
-                remote_fingerprint=remote.fingerprint,
-            )
+    elif remote is not None and change.fingerprint and not _seen_as_is(state, remote):
+        batch.receipt(
+            system, change.target_code, change.period,
+            run_id=run_id, pushed_fingerprint=change.fingerprint, outcome=outcome.value,
+            remote_id=remote.remote_id, remote_version=remote.updated_at,
+            remote_fingerprint=remote.fingerprint,
+        )
     return RecordOutcome(
         target_code=change.target_code, period=change.period,
         outcome=outcome, reason=change.reason,
     )
 
 
+def _seen_as_is(state: SyncStatePublic | None, remote: RemoteReport) -> bool:
+    return state is not None and state.last_seen_remote_fingerprint == remote.fingerprint
+
+
 def resolve_intents(
-    ledger: Ledger,
+    batch: LedgerBatch,
     system: str,
     change: PlannedChange,
     intents: Sequence[IntentPublic],
@@ -135,11 +139,11 @@ def resolve_intents(
         return
     remote = change.remote
     if remote is not None and is_ours(remote, intents):
-        ledger.record_remote_seen(
+        batch.remote_seen(
             system, change.target_code, change.period,
             remote_version=remote.updated_at, remote_fingerprint=remote.fingerprint,
         )
-    ledger.close_intents(system, change.target_code, change.period, outcome)
+    batch.close_intents(system, change.target_code, change.period, outcome)
 
 
 class PlanRules(Protocol):

@@ -309,8 +309,8 @@ def reconciliation(ctx: Context) -> list[Figure]:
 
 
 _LEDGER_RATES = (
-    ("sync_state_insert_per_second", "sync state, a `record_receipt` per record, new rows"),
-    ("sync_state_update_per_second", "sync state, a `record_receipt` per record, same keys"),
+    ("sync_state_insert_per_second", "sync state, a stage's receipts in one commit, new rows"),
+    ("sync_state_update_per_second", "sync state, a stage's receipts in one commit, same keys"),
     ("seen_attachments_insert_per_second", "`remember_attachments` in one call, new rows"),
     ("seen_attachments_update_per_second", "`remember_attachments` in one call, same keys"),
     ("file_hash_insert_per_second", "file-hash cache in one call, new rows"),
@@ -477,9 +477,10 @@ gives the command line of each (run from the repository root with `.venv/bin/pyt
 - **Reconciliation** (`flows.benchmarks.reconcile_bench --size N --emit`): the diff and summary
   of a synthetic run of N entries as plain data; CPU time of the diff; the process's peak RSS.
 - **Ledger** (`flows.benchmarks.ledger_bench --size N [--postgres]`): each kind of write a run
-  makes, for N records, then again on the same keys: the sync state a push records per
-  record (`Ledger.record_receipt`, one call each), the attachments remembered after a fetch
-  (`Ledger.remember_attachments`, one call) and the file-hash cache (`remember`, one call);
+  makes, for N records, then again on the same keys: the receipts a push stage notes in its
+  journal (`LedgerBatch.receipt` each, then one `Ledger.commit`: the stage's bulk upsert), the
+  attachments remembered after a fetch (`Ledger.remember_attachments`, one call) and the
+  file-hash cache (`remember`, one call);
   on a fresh SQLite file and on a throwaway PostgreSQL cluster (`initdb`, `fsync=off`) when
   the machine can start one, else "not measured".
 """

@@ -27,6 +27,7 @@ from connectors.base import (
 from connectors.filecheck import MAX_BYTES, check_file, sniff_type
 from connectors.http.errors import RemoteError
 from connectors.http.retry import write_once
+from connectors.journal import Journal
 from connectors.nq71.client import Nq71Client
 from connectors.nq71.mapping import (
     STATUS_BY_CODE,
@@ -51,7 +52,7 @@ from connectors.planning import (
 from connectors.shapes import ShapeRecorder
 from models import catalogue
 from models.ledger import IntentPublic, Ledger, SeenAttachmentsBase, SeenAttachmentsPublic
-from models.ledger_tables import utc_now
+from models.ledger_tables import SyncStatePublic, utc_now
 from models.records import EvidenceFile, ProgressRecord
 from models.status import Action, EntryStatus
 
@@ -104,6 +105,9 @@ class Nq71Adapter:
             *(self.client.reports(period=to_period(p)) for p in periods)
         )
         chosen: list[tuple[str, str, dict[str, Any], list[str]]] = []
+        ours = {
+            (s.target_code, s.period): s.remote_id for s in self.ledger.list_sync_states(SYSTEM)
+        }
         for period, reports in zip(periods, listings, strict=True):
             by_indicator: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for report in reports:
@@ -112,7 +116,7 @@ class Nq71Adapter:
                 plan_code = indicators.by_remote.get(indicator)
                 if plan_code is None:
                     continue
-                main = self._canonical(plan_code, period, found)
+                main = _canonical(ours.get((plan_code, period)), found)
                 others = [str(r["id"]) for r in found if r is not main]
                 chosen.append((plan_code, period, main, others))
         seen = self.ledger.seen_attachments(SYSTEM)
@@ -129,13 +133,6 @@ class Nq71Adapter:
             snapshot.reports.append(self._remote(code, period, report, others, attached))
         self.ledger.remember_attachments(fresh)
         return snapshot
-
-    def _canonical(
-        self, code: str, period: str, found: list[dict[str, Any]]
-    ) -> dict[str, Any]:
-        state = self.ledger.get_sync_state(SYSTEM, code, period)
-        ours = [r for r in found if state is not None and str(r["id"]) == state.remote_id]
-        return ours[0] if ours else min(found, key=lambda r: int(r["id"]))
 
     async def _attachments(
         self, report: Mapping[str, Any], seen: SeenAttachmentsPublic | None
@@ -214,43 +211,53 @@ class Nq71Adapter:
         """Carry the plan out, record by record, at most four requests in flight."""
         indicators = indicators_of(plan.snapshot)
         self.audit = Auditor(self.ledger.engine, SYSTEM, run_id, plan.sources, plan.approver)
+        journal = Journal(self.ledger, self.audit)
         intents = self.ledger.open_intents(SYSTEM)
-        async with asyncio.TaskGroup() as group:
-            tasks = [
-                group.create_task(
-                    self._apply_one(
-                        c, indicators, run_id, intents.get((c.target_code, c.period), [])
-                    )
-                )
-                for c in plan.changes
-            ]
+        states = {(s.target_code, s.period): s for s in self.ledger.list_sync_states(SYSTEM)}
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [
+                    group.create_task(self._apply_one(
+                        journal, c, indicators, run_id,
+                        intents.get((c.target_code, c.period), []),
+                        states.get((c.target_code, c.period)),
+                    ))
+                    for c in plan.changes
+                ]
+        finally:
+            journal.flush()
         return [task.result() for task in tasks]
 
     async def _apply_one(
         self,
+        journal: Journal,
         change: PlannedChange,
         indicators: Mapping[str, str],
         run_id: str,
         intents: Sequence[IntentPublic],
+        state: SyncStatePublic | None,
     ) -> RecordOutcome:
-        if change.action not in ("create", "update"):
-            return settle_unpushed(self.ledger, SYSTEM, change, run_id, intents)
         try:
-            return await self._push(change, indicators[change.target_code], run_id)
+            if change.action not in ("create", "update"):
+                return settle_unpushed(journal.batch, SYSTEM, change, run_id, intents, state)
+            return await self._push(journal, change, indicators[change.target_code], run_id)
         except (RemoteError, LocalFileError) as error:
             reason = failure_reason(SYSTEM, error)
-            self.ledger.record_outcome(
+            journal.batch.outcome(
                 SYSTEM, change.target_code, change.period, outcome="failed", error=reason
             )
             audit_change(
-                self.audit, "outcome", change, response={"status": "failed", "error": reason}
+                journal.audit, "outcome", change,
+                response={"status": "failed", "error": reason}, later=True,
             )
             return RecordOutcome(
                 target_code=change.target_code, period=change.period,
                 outcome=EntryStatus.FAILED, reason=reason, error=reason,
             )
 
-    async def _push(self, change: PlannedChange, indicator: str, run_id: str) -> RecordOutcome:
+    async def _push(
+        self, journal: Journal, change: PlannedChange, indicator: str, run_id: str
+    ) -> RecordOutcome:
         """Write one record: report, evidence, then values, each step after its intent."""
         record = change.record
         assert record is not None
@@ -283,7 +290,7 @@ class Nq71Adapter:
                 continue
             await self._attach(report_id, record, evidence, document)
             held_shas.add(evidence.sha256)
-            self.ledger.note_intent_step(intent, report_fingerprint(current, sorted(held_shas)))
+            journal.batch.intent_step(intent, report_fingerprint(current, sorted(held_shas)))
         if report_fingerprint(current, []) != report_fingerprint(fields, []):
             await self.client.update_report(report_id, fields)
         after = await self._read(report_id, indicator, record.period)
@@ -291,23 +298,22 @@ class Nq71Adapter:
         files = [str(a.get("sha256")) for a in final]
         remote_fp = report_fingerprint(after or {}, files)
         if after is not None:
-            self.ledger.remember_attachments(
-                [_seen(change.target_code, change.period, after, final)]
-            )
-        self.ledger.note_intent_step(intent, remote_fp)
+            journal.batch.attachments([_seen(change.target_code, change.period, after, final)])
+        journal.batch.intent_step(intent, remote_fp)
         outcome = EntryStatus.CREATED if created else EntryStatus.UPDATED
         version = (after or {}).get("ngay_cap_nhat")
-        self.ledger.record_receipt(
+        journal.batch.receipt(
             SYSTEM, change.target_code, change.period,
             run_id=run_id, pushed_fingerprint=pushed, outcome=outcome.value,
             unit_code=record.unit_code, remote_id=str(report_id), remote_row=indicator,
             remote_version=version, remote_fingerprint=remote_fp,
         )
-        self.ledger.close_intents(SYSTEM, change.target_code, change.period, outcome.value)
-        audit_change(self.audit, "outcome", change, response={
+        journal.batch.close_intents(SYSTEM, change.target_code, change.period, outcome.value)
+        audit_change(journal.audit, "outcome", change, later=True, response={
             "status": outcome.value, "id": report_id, "ngay_cap_nhat": version,
             "tinh_trang": (after or {}).get("tinh_trang"), "minh_chung": files,
         })
+        journal.noted()
         return RecordOutcome(
             target_code=change.target_code,
             period=change.period,
@@ -439,6 +445,7 @@ class Nq71Adapter:
                 "write", GRANT, "",
                 request={"upload": path.name, "sha256": evidence.sha256, "size": evidence.size},
                 response={"tai_lieu_id": document},
+                later=True,
             )
         return document
 
@@ -468,6 +475,12 @@ def _seen(
         system=SYSTEM, target_code=code, period=period, remote_id=str(report.get("id")),
         version=report.get("ngay_cap_nhat"), count=len(attached), attachments=attached,
     )
+
+
+def _canonical(ours: str | None, found: list[dict[str, Any]]) -> dict[str, Any]:
+    """The report the ledger knows as ours (id OURS), else the oldest of FOUND."""
+    mine = [r for r in found if ours is not None and str(r["id"]) == ours]
+    return mine[0] if mine else min(found, key=lambda r: int(r["id"]))
 
 
 def _names(error: RemoteError, document: str) -> bool:

@@ -26,6 +26,7 @@ from connectors.base import (
 from connectors.filecheck import MAX_BYTES, check_file
 from connectors.http.errors import RemoteError
 from connectors.http.retry import write_once
+from connectors.journal import Journal
 from connectors.planning import (
     LocalFileError,
     failure_reason,
@@ -48,6 +49,7 @@ from connectors.theodoinq.mapping import (
 )
 from models import catalogue
 from models.ledger import Ledger
+from models.ledger.batch import LedgerBatch
 from models.records import EvidenceFile, ProgressRecord
 from models.status import Action, EntryStatus
 
@@ -70,6 +72,7 @@ class TheodoinqAdapter:
         self._files: dict[str, asyncio.Future[str]] = {}
         self.own_accounts: tuple[str, ...] = (client.username,)
         self.audit: Auditor | None = None
+        self.journal: Journal | None = None
         self.shapes: ShapeRecorder | None = None
 
     async def fetch(self, periods: Sequence[str]) -> RemoteSnapshot:
@@ -177,16 +180,27 @@ class TheodoinqAdapter:
     async def apply(self, plan: SyncPlan, *, run_id: str) -> list[RecordOutcome]:
         """Carry the plan out, grant by grant (never submits: see `submit`)."""
         self.audit = Auditor(self.ledger.engine, SYSTEM, run_id, plan.sources, plan.approver)
+        journal = self.journal = Journal(self.ledger, self.audit)
+        try:
+            outcomes = await self._apply(journal, plan, run_id)
+        finally:
+            journal.flush()
+        return [outcomes[(c.target_code, c.period)] for c in plan.changes]
+
+    async def _apply(
+        self, journal: Journal, plan: SyncPlan, run_id: str
+    ) -> dict[tuple[str, str], RecordOutcome]:
         outcomes: dict[tuple[str, str], RecordOutcome] = {}
         pushes: dict[str, list[PlannedChange]] = {}
         intents = self.ledger.open_intents(SYSTEM)
+        states = {(s.target_code, s.period): s for s in self.ledger.list_sync_states(SYSTEM)}
         for change in plan.changes:
             key = (change.target_code, change.period)
             if change.action in ("create", "update"):
                 pushes.setdefault(change.period, []).append(change)
                 continue
             outcomes[key] = settle_unpushed(
-                self.ledger, SYSTEM, change, run_id, intents.get(key, [])
+                journal.batch, SYSTEM, change, run_id, intents.get(key, []), states.get(key)
             )
         grants: dict[str, dict[str, Any]] = plan.snapshot.context.get("grants", {})
         for period, changes in pushes.items():
@@ -197,7 +211,8 @@ class TheodoinqAdapter:
                 results = [self._failed(c, failure_reason(SYSTEM, error)) for c in changes]
             for result in results:
                 outcomes[(result.target_code, result.period)] = result
-        return [outcomes[(c.target_code, c.period)] for c in plan.changes]
+            journal.noted()
+        return outcomes
 
     async def _push_grant(
         self, grant_id: int, period: str, changes: list[PlannedChange], run_id: str
@@ -235,7 +250,7 @@ class TheodoinqAdapter:
                 results[change.target_code] = RecordOutcome(
                     target_code=change.target_code, period=period, outcome=EntryStatus.IN_SYNC
                 )
-                self.ledger.close_intents(SYSTEM, change.target_code, period, "in_sync")
+                self._batch.close_intents(SYSTEM, change.target_code, period, "in_sync")
                 continue
             if fresh != change.remote.fingerprint:
                 reason = "Dòng vừa bị sửa trên theodoinq trong lúc đồng bộ: không ghi đè."
@@ -243,10 +258,10 @@ class TheodoinqAdapter:
                     target_code=change.target_code, period=period,
                     outcome=EntryStatus.CONFLICT, reason=reason,
                 )
-                self.ledger.record_outcome(
+                self._batch.outcome(
                     SYSTEM, change.target_code, period, outcome="conflict", error=reason
                 )
-                self.ledger.close_intents(SYSTEM, change.target_code, period, "conflict")
+                self._batch.close_intents(SYSTEM, change.target_code, period, "conflict")
                 continue
             writes[change.target_code] = (change, desired, row_fingerprint(desired))
         if writes:
@@ -284,13 +299,13 @@ class TheodoinqAdapter:
                 if error.code in ("INVALID_VALUE", "EVIDENCE_REQUIRED") and culprit:
                     change = writes.pop(culprit)[0]
                     results[culprit] = self._failed(change, failure_reason(SYSTEM, error))
-                    self.ledger.close_intents(SYSTEM, culprit, period, "failed")
+                    self._batch.close_intents(SYSTEM, culprit, period, "failed")
                     continue
                 outcome = EntryStatus.HELD if error.code == "GRANT_LOCKED" else EntryStatus.FAILED
                 for code, (change, _, _) in writes.items():
                     results[code] = self._failed(change, failure_reason(SYSTEM, error), outcome)
                     if not error.outcome_unknown:
-                        self.ledger.close_intents(SYSTEM, code, period, outcome.value)
+                        self._batch.close_intents(SYSTEM, code, period, outcome.value)
                 return results
         if not writes:
             return results
@@ -299,28 +314,35 @@ class TheodoinqAdapter:
             row = after.get(code, {})
             assert change.remote is not None
             outcome = EntryStatus.UPDATED if change.remote.has_data else EntryStatus.CREATED
-            receipt = self.ledger.record_receipt(
+            remote_id = f"{grant_id}/{row.get('idxId')}"
+            self._batch.receipt(
                 SYSTEM, code, period,
                 run_id=run_id,
                 pushed_fingerprint=pushed,
                 outcome=outcome.value,
                 unit_code=change.record.unit_code if change.record else None,
-                remote_id=f"{grant_id}/{row.get('idxId')}",
+                remote_id=remote_id,
                 remote_version=row.get("updateTime"),
                 remote_fingerprint=row_fingerprint(row),
             )
-            self.ledger.note_intent_step(intents[code], row_fingerprint(row))
-            self.ledger.close_intents(SYSTEM, code, period, outcome.value)
-            audit_change(self.audit, "outcome", change, response={
+            self._batch.intent_step(intents[code], row_fingerprint(row))
+            self._batch.close_intents(SYSTEM, code, period, outcome.value)
+            audit_change(self.audit, "outcome", change, later=True, response={
                 "status": outcome.value, "idxId": row.get("idxId"),
                 "updateTime": row.get("updateTime"), "updateUser": row.get("updateUser"),
                 "idxValue": row.get("idxValue"), "fileIds": row.get("fileIds"),
             })
             results[code] = RecordOutcome(
                 target_code=code, period=period, outcome=outcome,
-                receipt=_receipt(receipt.remote_id, row, pushed),
+                receipt=_receipt(remote_id, row, pushed),
             )
         return results
+
+    @property
+    def _batch(self) -> LedgerBatch:
+        """The ledger changes of the push under way (`apply`)."""
+        assert self.journal is not None
+        return self.journal.batch
 
     async def _file_id(self, evidence: EvidenceFile) -> str:
         """The remote file id of this content; one upload per content however many ask."""
@@ -364,6 +386,7 @@ class TheodoinqAdapter:
                 "write", GRANT, "",
                 request={"upload": path.name, "sha256": sha256, "size": evidence.size},
                 response={"fileId": file_id},
+                later=True,
             )
         return file_id
 
@@ -431,11 +454,12 @@ class TheodoinqAdapter:
     def _failed(
         self, change: PlannedChange, reason: str, outcome: EntryStatus = EntryStatus.FAILED
     ) -> RecordOutcome:
-        self.ledger.record_outcome(
+        self._batch.outcome(
             SYSTEM, change.target_code, change.period, outcome=outcome.value, error=reason
         )
         audit_change(
-            self.audit, "outcome", change, response={"status": outcome.value, "error": reason}
+            self.audit, "outcome", change,
+            response={"status": outcome.value, "error": reason}, later=True,
         )
         return RecordOutcome(
             target_code=change.target_code, period=change.period, outcome=outcome,

@@ -1,8 +1,8 @@
 """Ledger writes: records per second of each kind of write a run makes, on SQLite (a fresh
 file) or on the database at a given URL.
 
-- `sync_state`: one `Ledger.record_receipt` per record, as a push records each accepted write
-  (new rows, then the same keys again);
+- `sync_state`: the receipts of N accepted writes noted in a `LedgerBatch` and written by one
+  `Ledger.commit`, as a push stage's journal writes them (new rows, then the same keys again);
 - `seen_attachments`: `Ledger.remember_attachments` of N reports in one call (new, replaced);
 - `file_hash`: the file-hash cache's `remember` of N files in one call (new, updated).
 
@@ -26,6 +26,7 @@ from flows.benchmarks.measure import per_second, run_cli, timed
 from models.db import normalise_database_url
 from models.file_cache import FileHashCache
 from models.ledger import Ledger, RunCreate, SeenAttachmentsBase
+from models.ledger.batch import LedgerBatch
 
 WRITES = ("sync_state", "seen_attachments", "file_hash")
 """Each kind of write measured; the figures are `<kind>_insert_per_second` and
@@ -62,12 +63,14 @@ def _measure(url: str, n: int) -> dict[str, object]:
         run = ledger.start_run(RunCreate(dry_run=False, systems=["nq71"], source_files={}))
         for label, outcome, shift in (("insert", "created", 0), ("update", "updated", n)):
             with timed() as writing:
+                batch = LedgerBatch()
                 for i, code in enumerate(codes):
-                    ledger.record_receipt(
+                    batch.receipt(
                         "nq71", code, "2026-06", run_id=run.run_id, outcome=outcome,
                         pushed_fingerprint=f"{i + shift:064x}", unit_code="VHXH",
                         remote_id=str(i), remote_version=f"01/06/2026 08:00:{i % 60:02d}",
                     )
+                ledger.commit(batch)
             figures[f"sync_state_{label}_per_second"] = per_second(n, writing.wall_seconds)
         for label, version in (("insert", "v1"), ("update", "v2")):
             seen = [

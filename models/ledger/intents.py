@@ -6,11 +6,11 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
-from models.ledger.store import LedgerStore
+from models.ledger.batch import Batches, LedgerBatch
 from models.ledger_tables import Intent, IntentPublic, utc_now
 
 
-class Intents(LedgerStore):
+class Intents(Batches):
     """Open, advance, list and close intents."""
 
     def open_intent(
@@ -41,14 +41,9 @@ class Intents(LedgerStore):
 
     def note_intent_step(self, intent_id: int, remote_fingerprint: str) -> None:
         """Record what the remote held once a step of the intent was confirmed."""
-
-        def work(session: Session) -> None:
-            row = session.get(Intent, intent_id)
-            if row is not None and remote_fingerprint not in row.reached:
-                row.reached = [*row.reached, remote_fingerprint]
-                session.add(row)
-
-        self._write(work)
+        batch = LedgerBatch()
+        batch.intent_step(intent_id, remote_fingerprint)
+        self.commit(batch)
 
     def open_intents(self, system: str) -> dict[tuple[str, str], list[IntentPublic]]:
         """SYSTEM's intents not yet settled, by (target_code, period), oldest first."""
@@ -67,17 +62,6 @@ class Intents(LedgerStore):
 
     def close_intents(self, system: str, target_code: str, period: str, outcome: str) -> int:
         """Settle every open intent of SYSTEM for (target_code, period); how many were open."""
-        statement = select(Intent).where(
-            Intent.system == system, Intent.target_code == target_code,
-            Intent.period == period, col(Intent.closed_at).is_(None),
-        )
-        moment = utc_now()
-
-        def work(session: Session) -> int:
-            rows = session.exec(statement).all()
-            for row in rows:
-                row.closed_at, row.outcome = moment, outcome
-                session.add(row)
-            return len(rows)
-
-        return self._write(work)
+        batch = LedgerBatch()
+        batch.close_intents(system, target_code, period, outcome)
+        return self.commit(batch)

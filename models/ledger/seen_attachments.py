@@ -4,18 +4,17 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from models.ledger.store import LedgerStore
+from models.ledger.batch import Batches, LedgerBatch
 from models.ledger_tables import (
     SeenAttachments,
     SeenAttachmentsBase,
     SeenAttachmentsPublic,
-    utc_now,
 )
 
 
-class RememberedAttachments(LedgerStore):
+class RememberedAttachments(Batches):
     """Recall and remember the attachments read."""
 
     def seen_attachments(self, system: str) -> dict[tuple[str, str], SeenAttachmentsPublic]:
@@ -31,25 +30,6 @@ class RememberedAttachments(LedgerStore):
         self, entries: Iterable[SeenAttachmentsBase], *, at: datetime | None = None
     ) -> None:
         """Remember what was read, replacing earlier copies, in one transaction."""
-        moment = at or utc_now()
-        items = list(entries)
-        if not items:
-            return
-
-        def work(session: Session) -> None:
-            for item in items:
-                statement = select(SeenAttachments).where(
-                    SeenAttachments.system == item.system,
-                    SeenAttachments.target_code == item.target_code,
-                    SeenAttachments.period == item.period,
-                )
-                row = session.exec(statement).first() or SeenAttachments(
-                    system=item.system, target_code=item.target_code, period=item.period,
-                    remote_id=item.remote_id, seen_at=moment,
-                )
-                for name in ("remote_id", "version", "count", "attachments"):
-                    setattr(row, name, getattr(item, name))
-                row.seen_at = moment
-                session.add(row)
-
-        self._write(work)
+        batch = LedgerBatch()
+        batch.attachments(entries, at=at)
+        self.commit(batch)

@@ -2,15 +2,14 @@
 (table `ledger_sync_state`)."""
 
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models.ledger.store import LedgerStore
-from models.ledger_tables import SyncState, SyncStatePublic, utc_now
+from models.ledger.batch import Batches, LedgerBatch
+from models.ledger_tables import SyncState, SyncStatePublic
 
 
-class SyncStates(LedgerStore):
+class SyncStates(Batches):
     """Read and record sync states."""
 
     def get_sync_state(self, system: str, target_code: str, period: str) -> SyncStatePublic | None:
@@ -44,30 +43,15 @@ class SyncStates(LedgerStore):
         remote_fingerprint: str | None = None,
         at: datetime | None = None,
     ) -> SyncStatePublic:
-        """Record a push the remote accepted (OUTCOME e.g. `created`, `updated`).
-
-        Sets the pushed fingerprint, time and run, and clears the last error. The remote's
-        identity and version are written when given and otherwise left as they were.
-        """
-        moment = at or utc_now()
-        fields: dict[str, Any] = {
-            "last_pushed_fingerprint": pushed_fingerprint,
-            "last_pushed_at": moment,
-            "last_pushed_run_id": run_id,
-            "last_outcome": outcome,
-            "last_error": None,
-        }
-        optional = {
-            "unit_code": unit_code,
-            "remote_id": remote_id,
-            "remote_row": remote_row,
-            "last_seen_remote_version": remote_version,
-            "last_seen_remote_fingerprint": remote_fingerprint,
-        }
-        fields.update({name: value for name, value in optional.items() if value is not None})
-        if remote_version is not None or remote_fingerprint is not None:
-            fields["last_seen_remote_at"] = moment
-        return self._upsert_sync_state(system, target_code, period, fields, moment)
+        """Record a push the remote accepted (OUTCOME e.g. `created`, `updated`): see
+        `LedgerBatch.receipt`, which a stage uses to record many at once."""
+        batch = LedgerBatch()
+        batch.receipt(
+            system, target_code, period, run_id=run_id, pushed_fingerprint=pushed_fingerprint,
+            outcome=outcome, unit_code=unit_code, remote_id=remote_id, remote_row=remote_row,
+            remote_version=remote_version, remote_fingerprint=remote_fingerprint, at=at,
+        )
+        return self._commit_one(batch, system, target_code, period)
 
     def record_remote_seen(
         self,
@@ -80,13 +64,12 @@ class SyncStates(LedgerStore):
         at: datetime | None = None,
     ) -> SyncStatePublic:
         """Record what a fetch found on the remote for (target_code, period)."""
-        moment = at or utc_now()
-        fields = {
-            "last_seen_remote_version": remote_version,
-            "last_seen_remote_fingerprint": remote_fingerprint,
-            "last_seen_remote_at": moment,
-        }
-        return self._upsert_sync_state(system, target_code, period, fields, moment)
+        batch = LedgerBatch()
+        batch.remote_seen(
+            system, target_code, period,
+            remote_version=remote_version, remote_fingerprint=remote_fingerprint, at=at,
+        )
+        return self._commit_one(batch, system, target_code, period)
 
     def record_outcome(
         self,
@@ -102,26 +85,17 @@ class SyncStates(LedgerStore):
 
         ERROR is stored as given: pass text already free of secrets.
         """
-        fields = {"last_outcome": outcome, "last_error": error}
-        return self._upsert_sync_state(system, target_code, period, fields, at or utc_now())
+        batch = LedgerBatch()
+        batch.outcome(system, target_code, period, outcome=outcome, error=error, at=at)
+        return self._commit_one(batch, system, target_code, period)
 
-    def _upsert_sync_state(
-        self, system: str, target_code: str, period: str, fields: dict[str, Any], at: datetime
+    def _commit_one(
+        self, batch: LedgerBatch, system: str, target_code: str, period: str
     ) -> SyncStatePublic:
-        """Create or change the state: FIELDS are written (None clears), the rest kept."""
-
-        def work(session: Session) -> SyncState:
-            row = _get(session, system, target_code, period) or SyncState(
-                system=system, target_code=target_code, period=period, updated_at=at
-            )
-            for name, value in fields.items():
-                setattr(row, name, value)
-            row.updated_at = at
-            session.add(row)
-            session.flush()
-            return row
-
-        return SyncStatePublic.model_validate(self._write(work))
+        self.commit(batch)
+        state = self.get_sync_state(system, target_code, period)
+        assert state is not None
+        return state
 
 
 def _get(session: Session, system: str, target_code: str, period: str) -> SyncState | None:

@@ -4,10 +4,12 @@ upload per (system, file content), resumable while started, reused once complete
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
+from models.ledger.batch import upsert
 from models.ledger.store import LedgerStore
-from models.ledger_tables import Evidence, Upload, UploadPublic, utc_now
+from models.ledger_tables import LEDGER_METADATA, Evidence, Upload, UploadPublic, utc_now
 from models.records import EvidenceFile
 
 
@@ -67,31 +69,32 @@ class Uploads(LedgerStore):
     def _save_upload(
         self, system: str, evidence: EvidenceFile, at: datetime, fields: dict[str, Any]
     ) -> UploadPublic:
-        def work(session: Session) -> Upload:
-            _save_evidence(session, evidence, at)
-            row = _get(session, system, evidence.sha256) or Upload(
-                system=system, sha256=evidence.sha256.lower(), started_at=at
+        """Upsert the file's evidence row and its upload to SYSTEM (FIELDS set, the rest kept;
+        `started_at` is AT for a new upload), in one transaction of two bulk-style statements."""
+        self._ensure_ready()
+        sha256 = evidence.sha256.lower()
+        files = LEDGER_METADATA.tables[Evidence.__tablename__]
+        uploads = LEDGER_METADATA.tables[Upload.__tablename__]
+        kept = ("path", "size", "last_seen_at")
+        row = {"system": system, "sha256": sha256, "remote_upload_id": None,
+               "remote_file_id": None, "started_at": at, "uploaded_at": None, **fields}
+        with self._engine.begin() as connection:
+            connection.execute(
+                upsert(connection, files, ("sha256",), lambda new: {n: new[n] for n in kept}),
+                {"sha256": sha256, "path": evidence.path, "size": evidence.size,
+                 "first_seen_at": at, "last_seen_at": at},
             )
-            for name, value in fields.items():
-                setattr(row, name, value)
-            session.add(row)
-            session.flush()
-            return row
-
-        return UploadPublic.model_validate(self._write(work))
+            connection.execute(
+                upsert(connection, uploads, ("system", "sha256"),
+                       lambda new: {name: new[name] for name in fields}),
+                row,
+            )
+            saved = connection.execute(
+                sql_select(uploads).where(uploads.c.system == system, uploads.c.sha256 == sha256)
+            ).one()
+        return UploadPublic.model_validate(saved._asdict())
 
 
 def _get(session: Session, system: str, sha256: str) -> Upload | None:
     statement = select(Upload).where(Upload.system == system, Upload.sha256 == sha256.lower())
     return session.exec(statement).first()
-
-
-def _save_evidence(session: Session, evidence: EvidenceFile, at: datetime) -> None:
-    """Add the file's evidence row, or bring its path, size and last-seen time up to date."""
-    sha256 = evidence.sha256.lower()
-    row = session.get(Evidence, sha256) or Evidence(
-        sha256=sha256, path=evidence.path, size=evidence.size, first_seen_at=at, last_seen_at=at
-    )
-    row.path, row.size, row.last_seen_at = evidence.path, evidence.size, at
-    session.add(row)
-    session.flush()
