@@ -13,6 +13,7 @@ from connectors.base import DriftNote, RecordOutcome, RemoteSnapshot, SyncPlan, 
 from connectors.factory import System, open_adapter
 from connectors.http.errors import FAIL_SYSTEM, RemoteError
 from connectors.local.assignments import read_assignments
+from connectors.local.parse_cache import ParseCache
 from connectors.local.reader import read_source
 from connectors.nq71.mapping import MappingFileError, load_overrides
 from flows.reconcile import reconcile_system
@@ -22,6 +23,7 @@ from flows.selection import select_commune_figures
 from models.assignment import AssignmentSet
 from models.file_cache import FileHashCache
 from models.ledger import Ledger
+from models.parse_cache import ParseCacheStore
 from models.records import ProgressRecord, RowError, SourceFile
 from models.settings import Settings, get_settings
 from models.shapes import ShapeStore
@@ -46,10 +48,15 @@ async def read_units(
     """Read and normalise the source folder; pick the commune's figure for PERIODS.
 
     Files unchanged since the ledger last hashed them (same size, mtime and inode) are not
-    hashed again.
+    hashed again, and a workbook the ledger kept the outcome of is not parsed again while
+    neither it nor anything its evidence lookups consulted changed.
     """
     with _ledger() as ledger:
-        result = read_source(source, FileHashCache(ledger.engine))
+        result = read_source(
+            source,
+            FileHashCache(ledger.engine),
+            parse_cache=ParseCache(ParseCacheStore(ledger.engine)),
+        )
     assignment_set = read_assignments(assignments) if assignments is not None else None
     errors = result.errors + (assignment_set.errors if assignment_set else ())
     in_periods = [r for r in result.records if r.period in periods]

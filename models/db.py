@@ -1,7 +1,7 @@
 """Database engines for the ledger: SQLite by default, PostgreSQL by URL."""
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,11 +12,13 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Engine,
+    Table,
     TypeDecorator,
     create_engine,
     event,
     text,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
@@ -74,6 +76,28 @@ def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine
+
+
+def upsert(
+    dialect: str,
+    table: Table,
+    keys: Iterable[str],
+    updated: Iterable[str] | Callable[[Any], Mapping[str, Any]],
+) -> Any:
+    """INSERT … ON CONFLICT (KEYS) DO UPDATE on SQLite or PostgreSQL (DIALECT), for executing
+    with one row or a list of rows. UPDATED names the columns taken from the new row, or maps
+    the new row (`excluded`) to the values to set."""
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(table)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table)
+    else:
+        raise ValueError(f"the ledger supports SQLite and PostgreSQL, not {dialect}")
+    new = statement.excluded
+    values = updated(new) if callable(updated) else {name: new[name] for name in updated}
+    return statement.on_conflict_do_update(
+        index_elements=[table.c[key] for key in keys], set_=dict(values)
+    )
 
 
 def lock_transaction(connection: Connection, name: str) -> None:

@@ -13,11 +13,10 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Engine, Executable, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import BigInteger, Engine, Table, select
 from sqlmodel import Field
 
-from models.db import UTCDateTime
+from models.db import UTCDateTime, upsert
 from models.ledger.store import LedgerStore
 from models.ledger_tables import LEDGER_METADATA, SHA256_LENGTH, LedgerModel, utc_now
 
@@ -43,28 +42,13 @@ Stamp = tuple[int, int, int]
 """(size, mtime_ns, inode as stored)."""
 
 
-def _stamp(stat: os.stat_result) -> Stamp:
+def stamp(stat: os.stat_result) -> Stamp:
     inode = stat.st_ino
     return stat.st_size, stat.st_mtime_ns, inode - (1 << 64) if inode >= _INT64 else inode
 
 
 def _table() -> Table:
     return LEDGER_METADATA.tables[FileHash.__tablename__]
-
-
-def _upsert(dialect: str, table: Table) -> Executable:
-    """INSERT … ON CONFLICT (path) DO UPDATE in DIALECT (sqlite or postgresql)."""
-    inserts: dict[str, Callable[[Table], postgresql.Insert | sqlite.Insert]] = {
-        "postgresql": postgresql.insert,
-        "sqlite": sqlite.insert,
-    }
-    if dialect not in inserts:
-        raise ValueError(f"the file-hash cache supports SQLite and PostgreSQL, not {dialect}")
-    statement = inserts[dialect](table)
-    updated = ("size", "mtime_ns", "inode", "sha256", "seen_at")
-    return statement.on_conflict_do_update(
-        index_elements=[table.c.path], set_={name: statement.excluded[name] for name in updated}
-    )
 
 
 class FileHashCache(LedgerStore):
@@ -105,7 +89,7 @@ class FileHashCache(LedgerStore):
     def lookup(self, path: str, stat: os.stat_result) -> str | None:
         """The recorded sha256 of PATH if its size, mtime_ns and inode are those of STAT."""
         found = self._load().get(path)
-        if found is None or found[0] != _stamp(stat):
+        if found is None or found[0] != stamp(stat):
             return None
         return found[1]
 
@@ -115,7 +99,7 @@ class FileHashCache(LedgerStore):
         moment = self._clock()
         rows: dict[str, dict[str, Any]] = {}
         for path, stat, sha256 in entries:
-            size, mtime_ns, inode = _stamp(stat)
+            size, mtime_ns, inode = stamp(stat)
             rows[path] = {
                 "path": path, "size": size, "mtime_ns": mtime_ns, "inode": inode,
                 "sha256": sha256.lower(), "seen_at": moment,
@@ -125,12 +109,15 @@ class FileHashCache(LedgerStore):
         self._ensure_ready()
         table = _table()
         batch = list(rows.values())
-        statement = _upsert(self._engine.dialect.name, table)
+        statement = upsert(
+            self._engine.dialect.name, table, ("path",),
+            ("size", "mtime_ns", "inode", "sha256", "seen_at"),
+        )
         with self._engine.begin() as connection:
             for start in range(0, len(batch), _BATCH):
                 connection.execute(statement, batch[start : start + _BATCH])
         if self._known is not None:
             for row in batch:
-                stamp = (row["size"], row["mtime_ns"], row["inode"])
-                self._known[row["path"]] = (stamp, row["sha256"])
+                recorded = (row["size"], row["mtime_ns"], row["inode"])
+                self._known[row["path"]] = (recorded, row["sha256"])
         return len(batch)

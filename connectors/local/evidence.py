@@ -8,14 +8,19 @@ found file passes `connectors.filecheck.check_file` against the strictest system
 same check the push makes): a regular, non-empty file of an accepted type within the size
 limit. Files are hashed in 1 MiB chunks, each file once, by the resolver's hasher (through a
 stat cache when `connectors.local.hash_cache` gives one: an unchanged file is not read).
+
+A `LookupWatcher` given to `watching` is told, before each is consulted, every path whose
+state decided a lookup (so that `connectors.local.parse_cache` can tell whether a lookup would
+still end the same way), and every evidence file found.
 """
 
 import hashlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from connectors.filecheck import MAX_BYTES, STRICTEST_SYSTEM, check_file, open_regular
 from connectors.local.normalize import CellError, normalize_text
@@ -55,6 +60,23 @@ FileHasher = Callable[[Path], tuple[str, int]]
 """What hashes a file: `hash_file`, or `hash_cache.CachedHasher` to skip unchanged files."""
 
 
+class LookupWatcher(Protocol):
+    """Told what decides an evidence lookup, each path before it is consulted: a name found
+    as written is decided by the file it leads to, one that is not by the folder's list."""
+
+    def listing(self, folder: Path) -> None:
+        """FOLDER's list of entries decides the lookup (the name is not there as written)."""
+        ...
+
+    def located(self, path: Path) -> None:
+        """PATH is what the name leads to: it is checked and hashed next."""
+        ...
+
+    def found(self, evidence: EvidenceFile) -> None:
+        """EVIDENCE was found for the name."""
+        ...
+
+
 class EvidenceResolver:
     """Finds and hashes evidence files under one source root, hashing each file once."""
 
@@ -62,6 +84,16 @@ class EvidenceResolver:
         self.root = Path(os.path.abspath(root))
         self._hash = hasher
         self._found: dict[Path, EvidenceFile] = {}
+        self._watcher: LookupWatcher | None = None
+
+    @contextmanager
+    def watching(self, watcher: LookupWatcher | None) -> Iterator[None]:
+        """Tell WATCHER about every lookup made inside the block."""
+        self._watcher = watcher
+        try:
+            yield
+        finally:
+            self._watcher = None
 
     @property
     def named_paths(self) -> frozenset[str]:
@@ -94,10 +126,12 @@ class EvidenceResolver:
             except OSError:
                 raise CellError(f"Không đọc được tệp minh chứng: '{name}'") from None
             self._found[path] = EvidenceFile(path=relative.as_posix(), sha256=sha256, size=size)
+        if self._watcher is not None:
+            self._watcher.found(self._found[path])
         return self._found[path]
 
-    @staticmethod
-    def _locate(folder: Path, parts: list[str]) -> Path | None:
+    def _locate(self, folder: Path, parts: list[str]) -> Path | None:
+        watcher = self._watcher
         current = folder
         try:
             for part in parts:
@@ -108,12 +142,16 @@ class EvidenceResolver:
                     continue
                 candidate = current / part
                 if not os.path.lexists(candidate):
+                    if watcher is not None:
+                        watcher.listing(current)
                     key = _name_key(part)
                     matches = [e for e in current.iterdir() if _name_key(e.name) == key]
                     if len(matches) != 1:
                         return None
                     candidate = matches[0]
                 current = candidate
+            if watcher is not None:
+                watcher.located(current)
             return current if os.path.lexists(current) and not current.is_dir() else None
         except OSError:
             return None

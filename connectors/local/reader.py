@@ -34,7 +34,7 @@ its traceback and the file gets one error saying so.
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
@@ -65,6 +65,7 @@ from connectors.local.normalize import (
     parse_target_code,
     parse_unit,
 )
+from connectors.local.parse_cache import FileOutcome, ParseCache
 from connectors.local.rules import period_problem, status_problems
 from connectors.local.table import TableError, TableRow, read_table, rows_under_headings
 from connectors.local.unit_sheet import UNCACHED_FORMULA, UnitSheetError, read_unit
@@ -95,25 +96,34 @@ INTERNAL_FAULT = (
 OUTSIDE_SOURCE = "Tệp là liên kết trỏ ra ngoài thư mục nguồn: không đọc"
 
 
-def read_source(source: Path, cache: HashCache | None = None) -> ReadResult:
+def read_source(
+    source: Path, cache: HashCache | None = None, *, parse_cache: ParseCache | None = None
+) -> ReadResult:
     """Every unit workbook under SOURCE as records and row errors; SourceError when SOURCE
     does not exist, cannot be read, or holds no workbook.
 
     With CACHE, a workbook or evidence file whose size, mtime and inode are as the cache
     recorded is not read to be hashed; the new hashes are recorded at the end, in one batch.
+    With PARSE_CACHE, a workbook is not parsed when neither it nor anything its evidence
+    lookups consulted changed since an earlier read kept its outcome (see
+    `connectors.local.parse_cache`); the new outcomes are kept at the end, in one batch.
     """
     root, paths = _discover(source)
     cached = None if cache is None else CachedHasher(cache)
     hasher: FileHasher = hash_file if cached is None else cached
     resolver = EvidenceResolver(root, hasher)
-    outcomes = [
-        _read_file(path, path.relative_to(root).as_posix(), root, resolver, hasher)
-        for path in paths
-    ]
+    if parse_cache is not None:
+        parse_cache.begin(root)
+    outcomes: list[tuple[str, FileOutcome]] = []
+    for path in paths:
+        file = path.relative_to(root).as_posix()
+        outcomes.append((file, _read_file(path, file, root, resolver, hasher, parse_cache)))
     if cached is not None:
         cached.flush()
-    evidence = resolver.named_paths
-    kept = [o for o in outcomes if not (o.not_a_report and o.file in evidence)]
+    if parse_cache is not None:
+        parse_cache.flush()
+    evidence = resolver.named_paths.union(*(o.named for _, o in outcomes))
+    kept = [o for file, o in outcomes if not (o.not_a_report and file in evidence)]
     records, duplicate_errors = _drop_conflicting_duplicates([r for o in kept for r in o.records])
     errors = sorted([*(e for o in kept for e in o.errors), *duplicate_errors], key=_error_order)
     files = [o.source_file for o in kept if o.source_file is not None]
@@ -148,16 +158,6 @@ def _is_workbook_name(name: str) -> bool:
     return not name.startswith((".", "~$")) and suffix in (*REPORT_SUFFIXES, *_LEGACY_SUFFIXES)
 
 
-@dataclass
-class _Outcome:
-    path: Path
-    file: str
-    records: list[ProgressRecord] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    not_a_report: bool = False
-    source_file: SourceFile | None = None
-
-
 class _FileProblem(Exception):
     def __init__(
         self,
@@ -190,20 +190,46 @@ class _RowContext:
 
 
 def _read_file(
-    path: Path, file: str, root: Path, resolver: EvidenceResolver, hasher: FileHasher
-) -> _Outcome:
+    path: Path,
+    file: str,
+    root: Path,
+    resolver: EvidenceResolver,
+    hasher: FileHasher,
+    parse_cache: ParseCache | None,
+) -> FileOutcome:
     if not is_inside(path, root):
-        return _Outcome(path, file, errors=[_FileProblem(OUTSIDE_SOURCE).as_error(file)])
-    outcome = _Outcome(path, file, source_file=_source_file(path, file, hasher))
+        return FileOutcome(errors=(_FileProblem(OUTSIDE_SOURCE).as_error(file),))
+    if parse_cache is None:
+        return _parse_file(path, file, resolver, hasher)[0]
+    reused = parse_cache.reuse(path, file)
+    if reused is not None:
+        return reused
+    watch = parse_cache.watch(path)
+    with resolver.watching(watch):
+        outcome, faulted = _parse_file(path, file, resolver, hasher)
+    outcome = outcome.model_copy(update={"named": watch.named})
+    if not faulted:
+        parse_cache.keep(path, file, watch, outcome)
+    return outcome
+
+
+def _parse_file(
+    path: Path, file: str, resolver: EvidenceResolver, hasher: FileHasher
+) -> tuple[FileOutcome, bool]:
+    """The workbook's outcome, and whether its parse hit a fault of nqsync."""
+    source_file = _source_file(path, file, hasher)
     try:
-        outcome.records, outcome.errors = _read_report(path, file, resolver)
+        records, errors = _read_report(path, file, resolver)
     except _FileProblem as problem:
-        outcome.errors = [problem.as_error(file)]
-        outcome.not_a_report = problem.not_a_report
+        error = problem.as_error(file)
+        return FileOutcome(
+            errors=(error,), not_a_report=problem.not_a_report, source_file=source_file
+        ), False
     except Exception:
         log.exception("local_file_internal_fault", file=file)
-        outcome.records, outcome.errors = [], [_FileProblem(INTERNAL_FAULT).as_error(file)]
-    return outcome
+        error = _FileProblem(INTERNAL_FAULT).as_error(file)
+        return FileOutcome(errors=(error,), source_file=source_file), True
+    return FileOutcome(records=tuple(records), errors=tuple(errors), source_file=source_file), False
 
 
 def _read_report(

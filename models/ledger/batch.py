@@ -8,15 +8,15 @@ before the write it announces, so a batch lost to a crash only leaves intents op
 next run settles first.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Executable, Table, and_, bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from models.db import upsert
 from models.ledger.store import LedgerStore
 from models.ledger_tables import (
     LEDGER_METADATA,
@@ -178,25 +178,6 @@ def _table(name: str) -> Table:
     return LEDGER_METADATA.tables[name]
 
 
-def upsert(
-    connection: Connection,
-    table: Table,
-    keys: Sequence[str],
-    columns: Callable[[Any], dict[str, Any]],
-) -> Any:
-    """INSERT … ON CONFLICT (KEYS) DO UPDATE SET COLUMNS(excluded), on SQLite or PostgreSQL."""
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
-        statement: Any = postgresql.insert(table)
-    elif dialect == "sqlite":
-        statement = sqlite.insert(table)
-    else:
-        raise ValueError(f"the ledger supports SQLite and PostgreSQL, not {dialect}")
-    return statement.on_conflict_do_update(
-        index_elements=[table.c[key] for key in keys], set_=columns(statement.excluded)
-    )
-
-
 def _execute(connection: Connection, statement: Executable, rows: list[dict[str, Any]]) -> int:
     """STATEMENT for each of ROWS, in chunks; the rows it matched."""
     count = 0
@@ -207,10 +188,12 @@ def _execute(connection: Connection, statement: Executable, rows: list[dict[str,
 
 
 def _sync_upsert(
-    connection: Connection, rows: list[dict[str, Any]], columns: Callable[[Any], dict[str, Any]]
+    connection: Connection,
+    rows: list[dict[str, Any]],
+    columns: Iterable[str] | Callable[[Any], dict[str, Any]],
 ) -> int:
     table = _table(SyncState.__tablename__)
-    statement = upsert(connection, table, ("system", "target_code", "period"), columns)
+    statement = upsert(connection.dialect.name, table, _SYNC_KEY, columns)
     filled = [{name: row.get(name) for name in _SYNC_COLUMNS} for row in rows]
     return _execute(connection, statement, filled)
 
@@ -227,13 +210,13 @@ def _write_receipts(connection: Connection, rows: list[dict[str, Any]]) -> int:
 
 def _write_outcomes(connection: Connection, rows: list[dict[str, Any]]) -> int:
     names = ("last_outcome", "last_error", "updated_at")
-    return _sync_upsert(connection, rows, lambda new: {name: new[name] for name in names})
+    return _sync_upsert(connection, rows, names)
 
 
 def _write_seen(connection: Connection, rows: list[dict[str, Any]]) -> int:
     names = ("last_seen_remote_version", "last_seen_remote_fingerprint",
              "last_seen_remote_at", "updated_at")
-    return _sync_upsert(connection, rows, lambda new: {name: new[name] for name in names})
+    return _sync_upsert(connection, rows, names)
 
 
 def _close_intents(connection: Connection, rows: list[dict[str, Any]]) -> int:
@@ -275,7 +258,7 @@ def _write_attachments(connection: Connection, rows: list[dict[str, Any]]) -> in
     table = _table(SeenAttachments.__tablename__)
     names = ("remote_id", "version", "count", "attachments", "seen_at")
     statement = upsert(
-        connection, table, ("system", "target_code", "period"),
+        connection.dialect.name, table, ("system", "target_code", "period"),
         lambda new: {name: new[name] for name in names},
     )
     return _execute(connection, statement, rows)
@@ -302,4 +285,4 @@ _WRITERS: dict[Kind, Callable[[Connection, list[dict[str, Any]]], int]] = {
     "attachments": _write_attachments,
 }
 
-__all__ = ["Batches", "LedgerBatch", "upsert"]
+__all__ = ["Batches", "LedgerBatch"]

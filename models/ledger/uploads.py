@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
-from models.ledger.batch import upsert
+from models.db import upsert
 from models.ledger.store import LedgerStore
 from models.ledger_tables import LEDGER_METADATA, Evidence, Upload, UploadPublic, utc_now
 from models.records import EvidenceFile
@@ -80,13 +80,12 @@ class Uploads(LedgerStore):
                "remote_file_id": None, "started_at": at, "uploaded_at": None, **fields}
         with self._engine.begin() as connection:
             connection.execute(
-                upsert(connection, files, ("sha256",), lambda new: {n: new[n] for n in kept}),
+                upsert(connection.dialect.name, files, ("sha256",), kept),
                 {"sha256": sha256, "path": evidence.path, "size": evidence.size,
                  "first_seen_at": at, "last_seen_at": at},
             )
             connection.execute(
-                upsert(connection, uploads, ("system", "sha256"),
-                       lambda new: {name: new[name] for name in fields}),
+                upsert(connection.dialect.name, uploads, ("system", "sha256"), fields),
                 row,
             )
             saved = connection.execute(
