@@ -22,12 +22,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy import JSON
+from sqlalchemy import insert as sql_insert
+from sqlalchemy import select as sql_select
 from sqlmodel import Field, Session, col, select
 
 from models.db import UTCDateTime, lock_transaction
 from models.fingerprint import canonical, canonical_json
 from models.ledger.store import LedgerStore
-from models.ledger_tables import SHA256_LENGTH, LedgerModel, utc_now
+from models.ledger_tables import LEDGER_METADATA, SHA256_LENGTH, LedgerModel, utc_now
 from models.sensitive import without_secrets
 
 __all__ = [
@@ -172,11 +174,16 @@ class AuditTrail(LedgerStore):
         return [AuditEntryPublic.model_validate(row) for row in rows]
 
 
-def _append(session: Session, batch: Sequence[AuditEntryCreate]) -> list[AuditEntry]:
-    """Chain BATCH after the newest entry, holding the append lock for the transaction."""
-    lock_transaction(session.connection(), APPEND_LOCK)
-    last = session.exec(select(AuditEntry).order_by(col(AuditEntry.seq).desc()).limit(1)).first()
-    seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
+def _append(session: Session, batch: Sequence[AuditEntryCreate]) -> list[dict[str, Any]]:
+    """Chain BATCH after the newest entry, holding the append lock for the transaction; the
+    rows written, in one bulk insert."""
+    connection = session.connection()
+    lock_transaction(connection, APPEND_LOCK)
+    table = LEDGER_METADATA.tables[AuditEntry.__tablename__]
+    last = connection.execute(
+        sql_select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (int(last.seq), str(last.hash)) if last else (0, GENESIS_HASH)
     rows = []
     for entry in batch:
         seq += 1
@@ -186,11 +193,9 @@ def _append(session: Session, batch: Sequence[AuditEntryCreate]) -> list[AuditEn
         at = at.astimezone(UTC)
         fields = _stored_fields(entry)
         digest = entry_hash(prev_hash, seq, at, fields)
-        row = AuditEntry(seq=seq, at=at, prev_hash=prev_hash, hash=digest, **fields)
-        session.add(row)
-        session.flush()
-        rows.append(row)
+        rows.append({"seq": seq, "at": at, "prev_hash": prev_hash, "hash": digest, **fields})
         prev_hash = digest
+    connection.execute(sql_insert(table), rows)
     return rows
 
 

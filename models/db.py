@@ -1,5 +1,6 @@
 """Database engines for the ledger: SQLite by default, PostgreSQL by URL."""
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -85,18 +86,30 @@ def upsert(
     updated: Iterable[str] | Callable[[Any], Mapping[str, Any]],
 ) -> Any:
     """INSERT … ON CONFLICT (KEYS) DO UPDATE on SQLite or PostgreSQL (DIALECT), for executing
-    with one row or a list of rows. UPDATED names the columns taken from the new row, or maps
-    the new row (`excluded`) to the values to set."""
+    with one row or a list of rows. UPDATED names the columns taken from the new row (such a
+    statement is built once and reused), or maps the new row (`excluded`) to the values to set.
+    """
+    if callable(updated):
+        return _upsert(dialect, table, tuple(keys), updated)
+    return _named_upsert(dialect, table, tuple(keys), tuple(updated))
+
+
+@functools.lru_cache(maxsize=64)
+def _named_upsert(dialect: str, table: Table, keys: tuple[str, ...], names: tuple[str, ...]) -> Any:
+    return _upsert(dialect, table, keys, lambda new: {name: new[name] for name in names})
+
+
+def _upsert(
+    dialect: str, table: Table, keys: tuple[str, ...], values: Callable[[Any], Mapping[str, Any]]
+) -> Any:
     if dialect == "postgresql":
         statement: Any = postgresql.insert(table)
     elif dialect == "sqlite":
         statement = sqlite.insert(table)
     else:
         raise ValueError(f"the ledger supports SQLite and PostgreSQL, not {dialect}")
-    new = statement.excluded
-    values = updated(new) if callable(updated) else {name: new[name] for name in updated}
     return statement.on_conflict_do_update(
-        index_elements=[table.c[key] for key in keys], set_=dict(values)
+        index_elements=[table.c[key] for key in keys], set_=dict(values(statement.excluded))
     )
 
 

@@ -1,21 +1,22 @@
 """Pacing: each system's own limit, kept by the client instead of learned from 429s."""
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Protocol
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
 
 _EPSILON = 1e-9
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
+T = TypeVar("T")
 
 
 class Pacer(Protocol):
-    """Hands out slots for requests; `pause` holds every new request back for a while."""
+    """Runs requests within the system's limit; `pause` holds every new request back a while."""
 
-    def slot(self) -> contextlib.AbstractAsyncContextManager[None]:
-        """Wait for permission to send one request; held for the request's duration."""
+    async def run(self, call: Callable[[], Awaitable[T]]) -> T:
+        """Await CALL (one request) once the limit allows it; what it returned or raised."""
         ...
 
     def pause(self, seconds: float) -> None:
@@ -70,15 +71,21 @@ class TokenBucket(_Pause):
                     return
                 await self._sleep((1 - self._tokens) / self.rate)
 
-    @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Take a token; the slot needs no release."""
+    async def run(self, call: Callable[[], Awaitable[T]]) -> T:
+        """Take a token, then await CALL."""
         await self.acquire()
-        yield
+        return await call()
 
 
 class InFlightLimit(_Pause):
-    """At most LIMIT requests in flight at once (nq71's gateway)."""
+    """At most LIMIT requests in flight at once (nq71's gateway).
+
+    Requests wait in one queue served by at most LIMIT workers. A worker that finishes a
+    request starts the next waiting one at once, in the same step of the event loop, so a
+    place never stands empty while other work runs (a semaphore would wake the next waiter only
+    after every callback already due). The caller gets the answer through a future; a caller
+    cancelled while its request waits takes it out of the queue.
+    """
 
     def __init__(
         self, limit: int, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep
@@ -87,18 +94,45 @@ class InFlightLimit(_Pause):
         if limit < 1:
             raise ValueError("limit must be ≥ 1")
         self.limit = limit
-        self._semaphore = asyncio.Semaphore(limit)
         self.in_flight = 0
         self.peak = 0
+        self._jobs: deque[tuple[Callable[[], Awaitable[Any]], asyncio.Future[Any]]] = deque()
+        self._workers: set[asyncio.Task[None]] = set()
 
-    @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Hold one of the LIMIT places while the request is in flight."""
-        async with self._semaphore:
-            await self.wait()
-            self.in_flight += 1
-            self.peak = max(self.peak, self.in_flight)
-            try:
-                yield
-            finally:
-                self.in_flight -= 1
+    async def run(self, call: Callable[[], Awaitable[T]]) -> T:
+        """Queue CALL; await it once one of the LIMIT places is free."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._jobs.append((call, future))
+        if len(self._workers) < self.limit:
+            self._workers.add(asyncio.create_task(self._work()))
+        return await future
+
+    async def _work(self) -> None:
+        """Serve queued requests one after another until none waits."""
+        try:
+            while self._jobs:
+                call, future = self._jobs.popleft()
+                if not future.done():
+                    await self._serve(call, future)
+        finally:
+            self._workers.discard(asyncio.current_task())
+
+    async def _serve(self, call: Callable[[], Awaitable[Any]], future: asyncio.Future[Any]) -> None:
+        await self.wait()
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        try:
+            result = await call()
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except BaseException as error:
+            if not future.done():
+                future.set_exception(error)
+            if not isinstance(error, Exception):
+                raise
+        else:
+            if not future.done():
+                future.set_result(result)
+        finally:
+            self.in_flight -= 1

@@ -22,14 +22,24 @@ class Interpreter(Protocol):
         ...
 
 
+_PARSED = "nqsync.json_body"
+
+
 def json_body(response: httpx.Response) -> Any:
-    """The response's JSON when it says it is JSON and parses; otherwise None (HTML pages)."""
-    if "json" not in response.headers.get("content-type", ""):
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return None
+    """The response's JSON when it says it is JSON and parses; otherwise None (HTML pages).
+
+    Parsed once per response (kept in its `extensions`): treat the result as read-only.
+    """
+    if _PARSED in response.extensions:
+        return response.extensions[_PARSED]
+    body = None
+    if "json" in response.headers.get("content-type", ""):
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+    response.extensions[_PARSED] = body
+    return body
 
 
 MAX_REFRESHES = 8
@@ -121,13 +131,15 @@ class ApiSession:
         headers = dict(call_kwargs.pop("headers", None) or {})
         if token is not None and self.auth_headers is not None:
             headers.update(self.auth_headers(token))
-        async with self.pacer.slot():
-            try:
-                response = await self.client.request(method, url, headers=headers, **call_kwargs)
-            except httpx.HTTPError as exc:
-                raise RemoteError.from_exception(self.system, self.table, exc) from None
-            except OSError as exc:
-                raise RemoteError.from_exception(self.system, self.table, exc) from None
+        auth = call_kwargs.pop("auth", httpx.USE_CLIENT_DEFAULT)
+        try:
+            request = self.client.build_request(method, url, headers=headers, **call_kwargs)
+        except httpx.HTTPError as exc:
+            raise RemoteError.from_exception(self.system, self.table, exc) from None
+        try:
+            response = await self.pacer.run(lambda: self.client.send(request, auth=auth))
+        except (httpx.HTTPError, OSError) as exc:
+            raise RemoteError.from_exception(self.system, self.table, exc) from None
         if self.observe is not None:
             self.observe(response)
         try:

@@ -4,10 +4,11 @@ the first write, so that a later run can finish its own half-done work (see
 
 from collections.abc import Iterable
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from models.ledger.batch import Batches, LedgerBatch
-from models.ledger_tables import Intent, IntentPublic, utc_now
+from models.ledger_tables import LEDGER_METADATA, Intent, IntentPublic, utc_now
 
 
 class Intents(Batches):
@@ -25,17 +26,18 @@ class Intents(Batches):
         expected: Iterable[str],
     ) -> int:
         """Record, before writing, what a run is about to write; the intent's id."""
-        row = Intent(
-            run_id=run_id, system=system, target_code=target_code, period=period,
-            fingerprint=fingerprint, steps=list(steps), expected=list(dict.fromkeys(expected)),
-            opened_at=utc_now(),
-        )
+        row = {
+            "run_id": run_id, "system": system, "target_code": target_code, "period": period,
+            "fingerprint": fingerprint, "steps": list(steps),
+            "expected": list(dict.fromkeys(expected)), "reached": [], "outcome": None,
+            "opened_at": utc_now(), "closed_at": None,
+        }
+        table = LEDGER_METADATA.tables[Intent.__tablename__]
 
         def work(session: Session) -> int:
-            session.add(row)
-            session.flush()
-            assert row.id is not None
-            return row.id
+            key = session.connection().execute(insert(table), row).inserted_primary_key
+            assert key is not None
+            return int(key[0])
 
         return self._write(work)
 

@@ -4,6 +4,7 @@ upload per (system, file content), resumable while started, reused once complete
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
@@ -45,8 +46,11 @@ class Uploads(LedgerStore):
 
     def find_upload(self, system: str, sha256: str) -> UploadPublic | None:
         """SYSTEM's upload of the file with that sha256 (complete or started), or None."""
-        row = self._read(lambda session: _get(session, system, sha256))
-        return None if row is None else UploadPublic.model_validate(row)
+        self._ensure_ready()
+        with self._engine.connect() as connection:
+            row = connection.execute(_UPLOAD_OF, {"system": system, "sha256": sha256.lower()})
+            found = row.first()
+        return None if found is None else UploadPublic.model_validate(found._asdict())
 
     def list_uploads(self, system: str) -> list[UploadPublic]:
         """Every upload recorded for SYSTEM, complete or started, oldest first."""
@@ -88,10 +92,14 @@ class Uploads(LedgerStore):
                 upsert(connection.dialect.name, uploads, ("system", "sha256"), fields),
                 row,
             )
-            saved = connection.execute(
-                sql_select(uploads).where(uploads.c.system == system, uploads.c.sha256 == sha256)
-            ).one()
+            saved = connection.execute(_UPLOAD_OF, {"system": system, "sha256": sha256}).one()
         return UploadPublic.model_validate(saved._asdict())
+
+
+_UPLOADS = LEDGER_METADATA.tables[Upload.__tablename__]
+_UPLOAD_OF = sql_select(_UPLOADS).where(
+    _UPLOADS.c.system == bindparam("system"), _UPLOADS.c.sha256 == bindparam("sha256")
+)
 
 
 def _get(session: Session, system: str, sha256: str) -> Upload | None:

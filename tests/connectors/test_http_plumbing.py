@@ -158,22 +158,86 @@ async def test_token_bucket_paces_under_its_rate() -> None:
     bucket = TokenBucket(rate=50, burst=5, clock=fake.clock, sleep=fake.sleep)
     started = fake.now
     for _ in range(25):
-        async with bucket.slot():
-            pass
+        await bucket.run(nothing)
     assert fake.now - started == pytest.approx(0.4)
     assert len(fake.slept) == 20
 
 
+async def nothing() -> None:
+    """A request that does nothing."""
+
+
 async def test_in_flight_limit_never_exceeds_its_limit() -> None:
-    """No more than LIMIT slots are held at once."""
+    """No more than LIMIT requests run at once, each caller gets its own answer, and no
+    worker is left once none waits."""
     limit = InFlightLimit(4)
+    running: list[int] = []
 
-    async def work() -> None:
-        async with limit.slot():
-            await asyncio.sleep(0.01)
+    async def work(i: int) -> int:
+        running.append(limit.in_flight)
+        await asyncio.sleep(0.01)
+        return i
 
-    await asyncio.gather(*(work() for _ in range(20)))
-    assert limit.peak == 4
+    assert await asyncio.gather(*(limit.run(lambda i=i: work(i)) for i in range(20))) == list(
+        range(20)
+    )
+    assert limit.peak == 4 and max(running) == 4
+    assert limit.in_flight == 0 and not limit._workers
+
+
+async def test_in_flight_limit_starts_the_next_request_at_once() -> None:
+    """When a request ends, the next waiting one starts in the same step of the event loop,
+    before the finished request's caller resumes."""
+    limit = InFlightLimit(1)
+    gate = asyncio.Event()
+    order: list[str] = []
+
+    async def first() -> None:
+        await gate.wait()
+        order.append("first done")
+
+    async def second() -> None:
+        order.append("second started")
+
+    async def call_first() -> None:
+        await limit.run(first)
+        order.append("first's caller resumed")
+
+    calls = [asyncio.create_task(call_first()), asyncio.create_task(limit.run(second))]
+    await asyncio.sleep(0)
+    gate.set()
+    await asyncio.gather(*calls)
+    assert order == ["first done", "second started", "first's caller resumed"]
+
+
+async def test_in_flight_limit_hands_errors_over_and_drops_cancelled_callers() -> None:
+    """A request's error reaches its caller only; a caller cancelled while waiting is never
+    sent."""
+    limit = InFlightLimit(1)
+    gate = asyncio.Event()
+    sent: list[str] = []
+
+    async def slow() -> str:
+        await gate.wait()
+        raise RuntimeError("refused")
+
+    async def request(name: str) -> str:
+        sent.append(name)
+        return name
+
+    failing = asyncio.create_task(limit.run(slow))
+    await asyncio.sleep(0)
+    dropped = asyncio.create_task(limit.run(lambda: request("dropped")))
+    kept = asyncio.create_task(limit.run(lambda: request("kept")))
+    await asyncio.sleep(0)
+    dropped.cancel()
+    gate.set()
+    with pytest.raises(RuntimeError, match="refused"):
+        await failing
+    assert await kept == "kept"
+    with pytest.raises(asyncio.CancelledError):
+        await dropped
+    assert sent == ["kept"]
 
 
 @respx.mock
