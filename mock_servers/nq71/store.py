@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Update, delete, func, insert, inspect, update
+from sqlalchemy import Engine, Update, bindparam, delete, func, insert, inspect, update
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, col, create_engine, select
 
@@ -62,6 +62,18 @@ def make_engine(data_dir: Path | None) -> Engine:
     return create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
 
 
+_BUMP = (
+    update(Counter)
+    .where(col(Counter.name) == bindparam("counter"))
+    .values(value=Counter.value + bindparam("amount"))
+)
+_RAISE = (
+    update(Counter)
+    .where(col(Counter.name) == bindparam("counter"), col(Counter.value) < bindparam("amount"))
+    .values(value=bindparam("amount"))
+)
+
+
 class Store:
     """Every read and write of the mock's state; each method is one locked transaction."""
 
@@ -69,6 +81,7 @@ class Store:
         self._engine = engine
         self._lock = threading.RLock()
         self._marks: dict[str, int] = {}
+        self._tokens: dict[str, tuple[str, float]] = {}
 
     def _session(self) -> Session:
         return Session(self._engine, expire_on_commit=False)
@@ -88,6 +101,7 @@ class Store:
         """Drop everything; seed the 44 indicators again."""
         with self._lock:
             self._marks.clear()
+            self._tokens.clear()
             Nq71Table.metadata.drop_all(self._engine)
             Nq71Table.metadata.create_all(self._engine)
             with self._session() as s:
@@ -97,25 +111,24 @@ class Store:
                 s.commit()
 
     def bump(self, name: str, by: int = 1) -> None:
-        """Add to a counter (one UPDATE: it is made for every request)."""
-        self._count(name, by, update(Counter).values(value=Counter.value + by))
+        """Add to a counter (one prepared UPDATE: it is made for every request)."""
+        self._count(_BUMP, name, by)
 
     def raise_to(self, name: str, value: int) -> None:
         """Raise a counter to `value` if below it (a high-water mark; the database is written
         only when this store has not already raised it that high)."""
         if value <= self._marks.get(name, -1):
             return
-        statement = update(Counter).where(col(Counter.value) < value).values(value=value)
-        self._count(name, value, statement)
+        self._count(_RAISE, name, value)
         self._marks[name] = value
 
-    def _count(self, name: str, initial: int, statement: Update) -> None:
+    def _count(self, statement: Update, name: str, value: int) -> None:
         with self._lock, self._engine.begin() as connection:
-            done = connection.execute(statement.where(col(Counter.name) == name))
+            done = connection.execute(statement, {"counter": name, "amount": value})
             if not done.rowcount and connection.execute(
                 select(Counter.name).where(col(Counter.name) == name)
             ).first() is None:
-                connection.execute(insert(Counter).values(name=name, value=initial))
+                connection.execute(insert(Counter).values(name=name, value=value))
 
     def issue_token(self, client_id: str, expires_at: float) -> str:
         """A new access token for the application."""
@@ -127,14 +140,23 @@ class Store:
         return token
 
     def token_client(self, token: str, now: float) -> str | None:
-        """The application a live token belongs to, or None (unknown or expired)."""
-        with self._lock, self._session() as s:
-            row = s.get(Token, token)
-        return row.client_id if row is not None and now < row.expires_at else None
+        """The application a live token belongs to, or None (unknown or expired); tokens
+        found are remembered in memory (every request asks)."""
+        with self._lock:
+            known = self._tokens.get(token)
+            if known is None:
+                with self._session() as s:
+                    row = s.get(Token, token)
+                if row is None:
+                    return None
+                known = self._tokens[token] = (row.client_id, row.expires_at)
+        client_id, expires_at = known
+        return client_id if now < expires_at else None
 
     def revoke_token(self, token: str) -> None:
         """Invalidate a token."""
         with self._lock, self._session() as s:
+            self._tokens.pop(token, None)
             s.execute(delete(Token).where(col(Token.token) == token))
             s.commit()
 
