@@ -146,9 +146,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         """Refuse naive datetimes; store aware ones in UTC."""
         if value is None:
             return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("the ledger stores timezone-aware datetimes only")
-        value = value.astimezone(UTC)
+        if value.tzinfo is not UTC:
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError("the ledger stores timezone-aware datetimes only")
+            value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:

@@ -11,7 +11,6 @@ next run settles first.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import groupby
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Executable, Table, and_, bindparam, func, select, update
@@ -35,7 +34,6 @@ _RECEIPT_OPTIONAL = (
 )
 _RECEIPT_SET = ("last_pushed_fingerprint", "last_pushed_at", "last_pushed_run_id",
                 "last_outcome", "last_error", "updated_at")
-_SYNC_COLUMNS = ("system", "target_code", "period", *_RECEIPT_SET, *_RECEIPT_OPTIONAL)
 _CHUNK = 500
 
 
@@ -149,29 +147,28 @@ class Batches(LedgerStore):
         self._ensure_ready()
         count = 0
         with self._engine.begin() as connection:
-            for (_, kind), group in groupby(_in_rounds(ops), key=lambda op: op[0]):
-                count += _WRITERS[kind](connection, [params for _, params in group])
+            for (_, kind), rows in _in_rounds(ops):
+                count += _WRITERS[kind](connection, rows)
         batch.ops.clear()
         return count
 
 
 def _in_rounds(
     ops: list[tuple[Kind, dict[str, Any]]],
-) -> list[tuple[tuple[int, Kind], dict[str, Any]]]:
-    """OPS ordered for bulk statements: round k holds each row's k-th change, by kind.
+) -> list[tuple[tuple[int, Kind], list[dict[str, Any]]]]:
+    """OPS grouped for bulk statements: round k holds each row's k-th change, by kind.
 
     Changes to one row keep their order (a receipt then an outcome stays so); within a round
     no statement touches a row twice, so the order of kinds does not matter.
     """
     seen: dict[tuple[Any, ...], int] = {}
-    rounds: list[tuple[tuple[int, Kind], dict[str, Any]]] = []
+    rounds: dict[tuple[int, Kind], list[dict[str, Any]]] = {}
     for kind, params in ops:
-        row = (_TABLE_OF[kind], *(params[name] for name in _KEYS[kind]))
+        row = (_TABLE_OF[kind], *[params[name] for name in _KEYS[kind]])
         turn = seen.get(row, 0)
         seen[row] = turn + 1
-        rounds.append(((turn, kind), params))
-    rounds.sort(key=lambda op: (op[0][0], _ORDER[op[0][1]]))
-    return rounds
+        rounds.setdefault((turn, kind), []).append(params)
+    return sorted(rounds.items(), key=lambda item: (item[0][0], _ORDER[item[0][1]]))
 
 
 def _table(name: str) -> Table:
@@ -194,8 +191,7 @@ def _sync_upsert(
 ) -> int:
     table = _table(SyncState.__tablename__)
     statement = upsert(connection.dialect.name, table, _SYNC_KEY, columns)
-    filled = [{name: row.get(name) for name in _SYNC_COLUMNS} for row in rows]
-    return _execute(connection, statement, filled)
+    return _execute(connection, statement, rows)
 
 
 def _write_receipts(connection: Connection, rows: list[dict[str, Any]]) -> int:
@@ -257,10 +253,7 @@ def _note_steps(connection: Connection, rows: list[dict[str, Any]]) -> int:
 def _write_attachments(connection: Connection, rows: list[dict[str, Any]]) -> int:
     table = _table(SeenAttachments.__tablename__)
     names = ("remote_id", "version", "count", "attachments", "seen_at")
-    statement = upsert(
-        connection.dialect.name, table, ("system", "target_code", "period"),
-        lambda new: {name: new[name] for name in names},
-    )
+    statement = upsert(connection.dialect.name, table, _SYNC_KEY, names)
     return _execute(connection, statement, rows)
 
 
