@@ -40,7 +40,7 @@ def test_bench_smoke_writes_every_figure(tmp_path: Path) -> None:
         "naive sequential client, theodoinq: accepted requests/s",
         "2 MiB evidence to nq71: peak RSS growth", "reconciliation, 500 entries: CPU",
         "reconciliation, 500 entries: peak RSS",
-        "ledger on SQLite: sync state, a `record_receipt` per record, new rows",
+        "ledger on SQLite: sync state, a stage's receipts in one commit, new rows",
         "ledger on PostgreSQL: file-hash cache in one call, same keys",
     )
     for name in names:
