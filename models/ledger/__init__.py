@@ -2,7 +2,8 @@
 
 `Ledger.open()` connects to `NQSYNC_DATABASE_URL` (SQLite `nqsync.db` in the working directory by
 default) and, on first use, brings the tables up to date (`models.ledger.schema`). Each concern
-is a small class of its own (`runs`, `sync_state`, `intents`, `uploads`, `seen_attachments`),
+is a small class of its own (`runs`, `sync_state`, `intents`, `uploads`, `seen_attachments`,
+`batch`: a push stage's changes written together),
 all on one engine; every method is one short transaction and returns detached `*Public`
 models, so callers never hold a session.
 """
@@ -12,6 +13,7 @@ from typing import Self
 from sqlalchemy import Connection
 
 from models.db import make_engine
+from models.ledger.batch import Batches
 from models.ledger.intents import Intents
 from models.ledger.runs import Runs
 from models.ledger.schema import migrate
@@ -37,7 +39,7 @@ __all__ = [
 ]
 
 
-class Ledger(Runs, SyncStates, Intents, Uploads, RememberedAttachments):
+class Ledger(Runs, SyncStates, Intents, Uploads, RememberedAttachments, Batches):
     """Every ledger concern on one engine; safe to share between threads."""
 
     @classmethod

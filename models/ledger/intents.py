@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from models.ledger.batch import Batches, LedgerBatch
+from models.ledger.store import LedgerStore
 from models.ledger_tables import LEDGER_METADATA, Intent, IntentPublic, utc_now
 
 
-class Intents(Batches):
-    """Open, advance, list and close intents."""
+class Intents(LedgerStore):
+    """Open and list intents (advanced and closed through `models.ledger.batch`)."""
 
     def open_intent(
         self,
@@ -41,12 +41,6 @@ class Intents(Batches):
 
         return self._write(work)
 
-    def note_intent_step(self, intent_id: int, remote_fingerprint: str) -> None:
-        """Record what the remote held once a step of the intent was confirmed."""
-        batch = LedgerBatch()
-        batch.intent_step(intent_id, remote_fingerprint)
-        self.commit(batch)
-
     def open_intents(self, system: str) -> dict[tuple[str, str], list[IntentPublic]]:
         """SYSTEM's intents not yet settled, by (target_code, period), oldest first."""
         statement = (
@@ -61,9 +55,3 @@ class Intents(Batches):
                 IntentPublic.model_validate(row)
             )
         return found
-
-    def close_intents(self, system: str, target_code: str, period: str, outcome: str) -> int:
-        """Settle every open intent of SYSTEM for (target_code, period); how many were open."""
-        batch = LedgerBatch()
-        batch.close_intents(system, target_code, period, outcome)
-        return self.commit(batch)

@@ -14,7 +14,8 @@ from sqlmodel import Session
 from models.db import normalise_database_url
 from models.fingerprint import canonical_json, fingerprint
 from models.ledger import Ledger, RunCreate, RunStatus, SeenAttachmentsBase
-from models.ledger_tables import LEDGER_METADATA, Evidence, Run
+from models.ledger.batch import LedgerBatch
+from models.ledger_tables import LEDGER_METADATA, Evidence, Run, SyncStatePublic
 from models.records import EvidenceFile
 
 LEDGER_TABLES = {
@@ -42,6 +43,19 @@ def ledger(database_url: str) -> Iterator[Ledger]:
 def run_id(ledger: Ledger) -> str:
     """The id of a started run."""
     return ledger.start_run(RunCreate(systems=["theodoinq", "nq71"])).run_id
+
+
+def noted(
+    ledger: Ledger, change: str, system: str, code: str, period: str, **fields: Any
+) -> SyncStatePublic:
+    """Note one sync-state change (CHANGE names a `LedgerBatch` method) for the key, commit it
+    as a push stage's journal does, and read the key's state back."""
+    batch = LedgerBatch()
+    getattr(batch, change)(system, code, period, **fields)
+    ledger.commit(batch)
+    state = ledger.get_sync_state(system, code, period)
+    assert state is not None
+    return state
 
 
 def stored_run(ledger: Ledger, run_id: str) -> Run | None:
@@ -197,9 +211,9 @@ def test_an_upload_records_its_file_keeping_the_first_sighting(ledger: Ledger) -
 
 def test_receipt_records_the_push_and_clears_the_error(ledger: Ledger, run_id: str) -> None:
     """A receipt sets the pushed fingerprint, time, run and remote version, and clears the error."""
-    ledger.record_outcome("nq71", "1.5.17", "2026-11", outcome="failed", error="HTTP 503")
+    noted(ledger, "outcome", "nq71", "1.5.17", "2026-11", outcome="failed", error="HTTP 503")
     at = datetime(2026, 11, 27, 14, 5, tzinfo=ICT)
-    state = ledger.record_receipt(
+    state = noted(ledger, "receipt",
         "nq71",
         "1.5.17",
         "2026-11",
@@ -227,17 +241,17 @@ def test_receipt_records_the_push_and_clears_the_error(ledger: Ledger, run_id: s
 
 def test_receipt_without_remote_details_keeps_them(ledger: Ledger, run_id: str) -> None:
     """Remote identity and version left out of a receipt stay as they were."""
-    ledger.record_receipt(
+    noted(ledger, "receipt",
         "nq71", "1.5.17", "2026-11", run_id=run_id, pushed_fingerprint="a" * 64,
         outcome="created", remote_id="1234", remote_row="CT07",
     )
     seen_at = datetime(2026, 11, 28, tzinfo=UTC)
-    seen = ledger.record_remote_seen(
+    seen = noted(ledger, "remote_seen",
         "nq71", "1.5.17", "2026-11", remote_version="v1", remote_fingerprint="c" * 64, at=seen_at
     )
     assert (seen.last_seen_remote_version, seen.last_seen_remote_at) == ("v1", seen_at)
     assert seen.last_pushed_fingerprint == "a" * 64
-    state = ledger.record_receipt(
+    state = noted(ledger, "receipt",
         "nq71", "1.5.17", "2026-11", run_id=run_id, pushed_fingerprint="b" * 64, outcome="updated"
     )
     assert state.id == seen.id
@@ -251,15 +265,15 @@ def test_outcome_keeps_the_last_push_and_none_clears_the_error(
     ledger: Ledger, run_id: str
 ) -> None:
     """A failed or held push records its outcome and error but not a new pushed fingerprint."""
-    ledger.record_receipt(
+    noted(ledger, "receipt",
         "nq71", "1.5.17", "2026-11", run_id=run_id, pushed_fingerprint="b" * 64, outcome="created"
     )
-    state = ledger.record_outcome(
+    state = noted(ledger, "outcome",
         "nq71", "1.5.17", "2026-11", outcome="conflict", error="sửa trên web"
     )
     assert state.last_pushed_fingerprint == "b" * 64
     assert (state.last_outcome, state.last_error) == ("conflict", "sửa trên web")
-    held = ledger.record_outcome("nq71", "1.5.17", "2026-11", outcome="held")
+    held = noted(ledger, "outcome", "nq71", "1.5.17", "2026-11", outcome="held")
     assert (held.id, held.last_outcome, held.last_error) == (state.id, "held", None)
 
 
@@ -271,7 +285,7 @@ def test_sync_states_list_by_system_in_period_and_target_order(ledger: Ledger) -
         ("nq71", "1.1.1", "2026-10"),
         ("theodoinq", "1.1.1", "2026-11"),
     ]:
-        ledger.record_outcome(system, code, period, outcome="held")
+        noted(ledger, "outcome", system, code, period, outcome="held")
     assert [(s.period, s.target_code) for s in ledger.list_sync_states("nq71")] == [
         ("2026-10", "1.1.1"),
         ("2026-11", "1.1.1"),
@@ -299,9 +313,10 @@ def test_intents_open_advance_and_close_per_key(ledger: Ledger, run_id: str) -> 
         run_id, "theodoinq", "1.5.17", "2026-11", fingerprint="c" * 64, steps=["update"],
         expected=["c" * 64],
     )
-    ledger.note_intent_step(first, "a" * 64)
-    ledger.note_intent_step(first, "a" * 64)
-    ledger.note_intent_step(first, "f" * 64)
+    steps = LedgerBatch()
+    for reached in ("a" * 64, "a" * 64, "f" * 64):
+        steps.intent_step(first, reached)
+    ledger.commit(steps)
     found = ledger.open_intents("nq71")
     assert set(found) == {("1.5.17", "2026-11"), ("1.1.1", "2026-11")}
     key = found[("1.5.17", "2026-11")]
@@ -309,8 +324,10 @@ def test_intents_open_advance_and_close_per_key(ledger: Ledger, run_id: str) -> 
     assert key[0].expected == ["a" * 64, "f" * 64]
     assert key[0].reached == ["a" * 64, "f" * 64]
     assert (key[0].steps, key[0].run_id, key[0].closed_at) == (["create", "update"], run_id, None)
-    assert ledger.close_intents("nq71", "1.5.17", "2026-11", "updated") == 2
-    assert ledger.close_intents("nq71", "1.5.17", "2026-11", "updated") == 0
+    for still_open in (2, 0):
+        closing = LedgerBatch()
+        closing.close_intents("nq71", "1.5.17", "2026-11", "updated")
+        assert ledger.commit(closing) == still_open
     assert [i.id for i in ledger.open_intents("nq71")[("1.1.1", "2026-11")]] == [other]
     assert set(ledger.open_intents("nq71")) == {("1.1.1", "2026-11")}
     assert set(ledger.open_intents("theodoinq")) == {("1.5.17", "2026-11")}
@@ -364,7 +381,9 @@ def test_naive_datetimes_are_refused(ledger: Ledger) -> None:
 def test_ledger_persists_across_connections(database_url: str) -> None:
     """What one ledger object wrote, another opened later reads."""
     with Ledger.open(database_url) as writer:
-        writer.record_outcome("nq71", "1.2.3", "2026-11", outcome="held", error="thiếu minh chứng")
+        noted(
+            writer, "outcome", "nq71", "1.2.3", "2026-11", outcome="held", error="thiếu minh chứng"
+        )
     with Ledger.open(database_url) as reader:
         state = reader.get_sync_state("nq71", "1.2.3", "2026-11")
     assert state is not None and state.last_error == "thiếu minh chứng"
@@ -377,8 +396,8 @@ def test_concurrent_writers_neither_fail_nor_duplicate(
 
     def worker(index: int) -> None:
         for round_ in range(5):
-            ledger.record_outcome("nq71", "1.5.1", "2026-11", outcome=f"w{index}-{round_}")
-            ledger.record_outcome("nq71", f"1.5.{index + 2}", "2026-11", outcome="held")
+            noted(ledger, "outcome", "nq71", "1.5.1", "2026-11", outcome=f"w{index}-{round_}")
+            noted(ledger, "outcome", "nq71", f"1.5.{index + 2}", "2026-11", outcome="held")
             ledger.record_upload("nq71", PDF, f"TL-{index}")
 
     assert at_once(8, worker) == []

@@ -21,6 +21,7 @@ from sqlalchemy import (
 import models.ledger.schema as schema
 from models.db import make_engine
 from models.ledger import Ledger
+from models.ledger.batch import LedgerBatch
 from models.ledger_tables import LEDGER_METADATA
 from models.records import EvidenceFile
 
@@ -209,7 +210,9 @@ def test_ledgers_opened_at_once_migrate_once(
 
     def worker(index: int) -> None:
         with Ledger.open(database_url) as ledger:
-            ledger.record_outcome("nq71", f"1.1.{index}", "2026-11", outcome="held")
+            batch = LedgerBatch()
+            batch.outcome("nq71", f"1.1.{index}", "2026-11", outcome="held")
+            ledger.commit(batch)
 
     assert at_once(4, worker) == []
     assert not RETIRED & tables(engine)
