@@ -2,7 +2,7 @@
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -111,6 +111,21 @@ def _upsert(
     return statement.on_conflict_do_update(
         index_elements=[table.c[key] for key in keys], set_=dict(values(statement.excluded))
     )
+
+
+EXECUTEMANY_CHUNK = 500
+"""Rows sent per executemany by `execute_many`."""
+
+
+def execute_many(
+    connection: Connection, statement: Any, rows: Sequence[Mapping[str, Any]]
+) -> int:
+    """STATEMENT for each of ROWS, `EXECUTEMANY_CHUNK` rows per call; the rows it matched."""
+    count = 0
+    for start in range(0, len(rows), EXECUTEMANY_CHUNK):
+        result: Any = connection.execute(statement, rows[start : start + EXECUTEMANY_CHUNK])
+        count += max(result.rowcount, 0)
+    return count
 
 
 def lock_transaction(connection: Connection, name: str) -> None:

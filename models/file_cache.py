@@ -16,12 +16,11 @@ from typing import Any
 from sqlalchemy import BigInteger, Engine, Table, select
 from sqlmodel import Field
 
-from models.db import UTCDateTime, upsert
+from models.db import UTCDateTime
 from models.ledger.store import LedgerStore
 from models.ledger_tables import LEDGER_METADATA, SHA256_LENGTH, LedgerModel, utc_now
 
 _INT64 = 1 << 63
-_BATCH = 500
 
 
 class FileHash(LedgerModel, table=True):
@@ -106,16 +105,9 @@ class FileHashCache(LedgerStore):
             }
         if not rows:
             return 0
-        self._ensure_ready()
-        table = _table()
         batch = list(rows.values())
-        statement = upsert(
-            self._engine.dialect.name, table, ("path",),
-            ("size", "mtime_ns", "inode", "sha256", "seen_at"),
-        )
-        with self._engine.begin() as connection:
-            for start in range(0, len(batch), _BATCH):
-                connection.execute(statement, batch[start : start + _BATCH])
+        updated = ("size", "mtime_ns", "inode", "sha256", "seen_at")
+        self._upsert_rows(_table(), ("path",), updated, batch)
         if self._known is not None:
             for row in batch:
                 recorded = (row["size"], row["mtime_ns"], row["inode"])

@@ -16,11 +16,9 @@ from typing import Any
 from sqlalchemy import Engine, Table, Text, select
 from sqlmodel import Field
 
-from models.db import UTCDateTime, upsert
+from models.db import UTCDateTime
 from models.ledger.store import LedgerStore
 from models.ledger_tables import LEDGER_METADATA, SHA256_LENGTH, LedgerModel, utc_now
-
-_BATCH = 500
 
 
 class ParseEntry(LedgerModel, table=True):
@@ -92,13 +90,6 @@ class ParseCacheStore(LedgerStore):
         }
         if not rows:
             return 0
-        self._ensure_ready()
-        table = _table()
         batch = list(rows.values())
-        statement = upsert(
-            self._engine.dialect.name, table, ("path",), ("salt", "root", "file", "data", "seen_at")
-        )
-        with self._engine.begin() as connection:
-            for start in range(0, len(batch), _BATCH):
-                connection.execute(statement, batch[start : start + _BATCH])
+        self._upsert_rows(_table(), ("path",), ("salt", "root", "file", "data", "seen_at"), batch)
         return len(batch)

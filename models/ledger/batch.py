@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Executable, Table, and_, bindparam, func, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, func, select, update
 
-from models.db import upsert
+from models.db import EXECUTEMANY_CHUNK, execute_many, upsert
 from models.ledger.store import LedgerStore
 from models.ledger_tables import (
     LEDGER_METADATA,
@@ -34,7 +34,6 @@ _RECEIPT_OPTIONAL = (
 )
 _RECEIPT_SET = ("last_pushed_fingerprint", "last_pushed_at", "last_pushed_run_id",
                 "last_outcome", "last_error", "updated_at")
-_CHUNK = 500
 
 
 @dataclass(slots=True)
@@ -175,15 +174,6 @@ def _table(name: str) -> Table:
     return LEDGER_METADATA.tables[name]
 
 
-def _execute(connection: Connection, statement: Executable, rows: list[dict[str, Any]]) -> int:
-    """STATEMENT for each of ROWS, in chunks; the rows it matched."""
-    count = 0
-    for start in range(0, len(rows), _CHUNK):
-        result: Any = connection.execute(statement, rows[start:start + _CHUNK])
-        count += max(result.rowcount, 0)
-    return count
-
-
 def _sync_upsert(
     connection: Connection,
     rows: list[dict[str, Any]],
@@ -191,7 +181,7 @@ def _sync_upsert(
 ) -> int:
     table = _table(SyncState.__tablename__)
     statement = upsert(connection.dialect.name, table, _SYNC_KEY, columns)
-    return _execute(connection, statement, rows)
+    return execute_many(connection, statement, rows)
 
 
 def _write_receipts(connection: Connection, rows: list[dict[str, Any]]) -> int:
@@ -227,15 +217,15 @@ def _close_intents(connection: Connection, rows: list[dict[str, Any]]) -> int:
         ))
         .values(outcome=bindparam("outcome"), closed_at=bindparam("closed_at"))
     )
-    return _execute(connection, statement, rows)
+    return execute_many(connection, statement, rows)
 
 
 def _note_steps(connection: Connection, rows: list[dict[str, Any]]) -> int:
     table = _table(Intent.__tablename__)
     ids = list(dict.fromkeys(int(row["id"]) for row in rows))
     reached: dict[int, list[str]] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
+    for start in range(0, len(ids), EXECUTEMANY_CHUNK):
+        chunk = ids[start:start + EXECUTEMANY_CHUNK]
         found = connection.execute(select(table.c.id, table.c.reached).where(table.c.id.in_(chunk)))
         reached.update((int(i), list(r or [])) for i, r in found)
     changed: set[int] = set()
@@ -247,14 +237,15 @@ def _note_steps(connection: Connection, rows: list[dict[str, Any]]) -> int:
     statement = (
         update(table).where(table.c.id == bindparam("k_id")).values(reached=bindparam("reached"))
     )
-    return _execute(connection, statement, [{"k_id": i, "reached": reached[i]} for i in changed])
+    rows = [{"k_id": i, "reached": reached[i]} for i in changed]
+    return execute_many(connection, statement, rows)
 
 
 def _write_attachments(connection: Connection, rows: list[dict[str, Any]]) -> int:
     table = _table(SeenAttachments.__tablename__)
     names = ("remote_id", "version", "count", "attachments", "seen_at")
     statement = upsert(connection.dialect.name, table, _SYNC_KEY, names)
-    return _execute(connection, statement, rows)
+    return execute_many(connection, statement, rows)
 
 
 _SYNC_KEY = ("system", "target_code", "period")

@@ -6,15 +6,15 @@ transaction), and reads and writes in short sessions that return detached object
 """
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
-from typing import ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from models.db import make_engine, schema_transaction
+from models.db import execute_many, make_engine, schema_transaction, upsert
 from models.ledger_tables import LEDGER_METADATA
 
 _T = TypeVar("_T")
@@ -78,6 +78,16 @@ class LedgerStore:
         self._ensure_ready()
         with Session(self._engine, expire_on_commit=False) as session:
             return work(session)
+
+    def _upsert_rows(
+        self, table: Table, keys: Iterable[str], updated: Iterable[str], rows: Sequence[Any]
+    ) -> None:
+        """Upsert ROWS into TABLE on KEYS (UPDATED columns taken from the new row), in one
+        transaction of bulk statements."""
+        self._ensure_ready()
+        statement = upsert(self._engine.dialect.name, table, keys, updated)
+        with self._engine.begin() as connection:
+            execute_many(connection, statement, rows)
 
     def _write(self, work: Callable[[Session], _T]) -> _T:
         """WORK in one transaction, tried again from the start after an IntegrityError."""
