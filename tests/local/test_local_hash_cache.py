@@ -1,57 +1,21 @@
 import hashlib
 import os
-import shutil
-import time
 from pathlib import Path
 
 import pytest
+from settled_files import HOUR_AGO_NS, rewrite_keeping_stat
 
 from connectors.local.hash_cache import RACY_SECONDS, CachedHasher
 from connectors.local.reader import read_source
-from flows.benchmarks.datasets import write_record_set
 from models.file_cache import FileHashCache
 from models.records import ReadResult
-
-HOUR_AGO_NS = time.time_ns() - 3600 * 10**9
-
-
-def settle(root: Path, mtime_ns: int = HOUR_AGO_NS) -> None:
-    """Date every file under ROOT an hour back, past the racy window."""
-    for path in root.rglob("*"):
-        if path.is_file():
-            os.utime(path, ns=(mtime_ns, mtime_ns))
-
-
-def rewrite_keeping_stat(path: Path, data: bytes) -> None:
-    """Replace PATH's bytes in place (same inode) and put its mtime back."""
-    before = path.stat()
-    assert len(data) == before.st_size
-    path.write_bytes(data)
-    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
 
 
 def evidence_sha(result: ReadResult, name: str) -> str:
     return next(e.sha256 for r in result.records for e in r.evidence if e.path.endswith(name))
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("record_set") / "source"
-    write_record_set(folder, months=1)
-    return folder
 
-
-@pytest.fixture
-def source(pristine: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "source"
-    shutil.copytree(pristine, copy)
-    settle(copy)
-    return copy
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'nqsync.db'}"
 
 
 PDF = "MC_CAX_1.5.17_2026-01.pdf"

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from local_corpus import CASES, Case
 from openpyxl import load_workbook
+from settled_files import HOUR_AGO_NS, rewrite_keeping_stat, settle
 from sqlalchemy import event
 
 from connectors.local import parse_cache as parse_cache_module
@@ -22,11 +23,9 @@ from connectors.local import reader
 from connectors.local.grid import Sheet, load_sheets
 from connectors.local.parse_cache import SALTED_FILES, ParseCache, code_salt
 from connectors.local.reader import INTERNAL_FAULT, read_source
-from flows.benchmarks.datasets import write_record_set
 from models.parse_cache import ParseCacheStore, StoredParse
 from models.records import ReadResult
 
-HOUR_AGO_NS = time.time_ns() - 3600 * 10**9
 FIXTURES = Path(__file__).parent / "fixtures"
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -40,44 +39,14 @@ def settled() -> int:
     return time.time_ns() + 3600 * 10**9
 
 
-def settle(root: Path, mtime_ns: int = HOUR_AGO_NS) -> None:
-    """Date every file under ROOT an hour back."""
-    for path in root.rglob("*"):
-        if path.is_file():
-            os.utime(path, ns=(mtime_ns, mtime_ns))
-
 
 def touch_later(path: Path) -> None:
     """Give PATH a new mtime, a second after the settled one."""
     os.utime(path, ns=(HOUR_AGO_NS + 10**9, HOUR_AGO_NS + 10**9))
 
 
-def rewrite_keeping_stat(path: Path, data: bytes) -> None:
-    """Replace PATH's bytes in place (same inode, same size) and put its mtime back."""
-    before = path.stat()
-    assert len(data) == before.st_size
-    path.write_bytes(data)
-    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("record_set") / "source"
-    write_record_set(folder, months=1)
-    return folder
-
-
-@pytest.fixture
-def source(pristine: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "source"
-    shutil.copytree(pristine, copy)
-    settle(copy)
-    return copy
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'nqsync.db'}"
 
 
 @pytest.fixture
