@@ -6,16 +6,19 @@ file) or on the database at a given URL.
 - `seen_attachments`: `Ledger.remember_attachments` of N reports in one call (new, replaced);
 - `file_hash`: the file-hash cache's `remember` of N files in one call (new, updated).
 
-Keys carry a per-run token (target codes `<token>.<i>`), so a reused database gets new rows.
+Keys carry a per-round token (target codes `<token>.<i>`), so each round, and a reused
+database, gets new rows. Each figure is the median of `--repeats` rounds (3 by default).
 
-`python -m flows.benchmarks.ledger_bench --size N [--url URL | --postgres] --json`; with
-`--postgres` on a throwaway PostgreSQL cluster (`postgres.throwaway_cluster`), or, when none can
-be started here, figures saying why it was not measured (`not_measured`).
+`python -m flows.benchmarks.ledger_bench --size N [--url URL | --postgres] [--repeats R] --json`;
+with `--postgres` on a throwaway PostgreSQL cluster (`postgres.throwaway_cluster`), or, when none
+can be started here, figures saying why it was not measured (`not_measured`).
 """
 
 import argparse
+import gc
 import os
 import secrets
+import statistics
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -33,35 +36,46 @@ WRITES = ("sync_state", "seen_attachments", "file_hash")
 `<kind>_update_per_second`."""
 
 
-def ledger_writes(url: str | None, n: int) -> dict[str, object]:
-    """Figures of each kind of write of N records, twice (see the module's docstring)."""
+def ledger_writes(url: str | None, n: int, repeats: int = 1) -> dict[str, object]:
+    """Figures of each kind of write of N records, twice, the median of REPEATS rounds on new
+    keys each (see the module's docstring)."""
     if url is not None:
-        return _measure(url, n)
+        return _measure(url, n, repeats)
     with tempfile.TemporaryDirectory(prefix="nqsync-ledger-bench-") as folder:
-        return _measure(f"sqlite:///{Path(folder) / 'nqsync.db'}", n)
+        return _measure(f"sqlite:///{Path(folder) / 'nqsync.db'}", n, repeats)
 
 
-def ledger_writes_on_postgres(n: int) -> dict[str, object]:
+def ledger_writes_on_postgres(n: int, repeats: int = 1) -> dict[str, object]:
     """`ledger_writes` on a throwaway PostgreSQL cluster, or why it cannot be measured here."""
     reason = postgres.unavailable()
     if reason:
         return {"benchmark": "ledger_writes", "size": n, "backend": "postgresql",
                 "not_measured": reason}
     with postgres.throwaway_cluster() as url:
-        return _measure(url, n)
+        return _measure(url, n, repeats)
 
 
-def _measure(url: str, n: int) -> dict[str, object]:
-    token = secrets.token_hex(4)
+def _measure(url: str, n: int, repeats: int) -> dict[str, object]:
     figures: dict[str, object] = {
         "benchmark": "ledger_writes",
         "size": n,
+        "repeats": repeats,
         "backend": normalise_database_url(url).get_backend_name(),
     }
+    rounds = [_round(url, n) for _ in range(max(repeats, 1))]
+    for name in rounds[0]:
+        figures[name] = statistics.median(rates[name] for rates in rounds)
+    return figures
+
+
+def _round(url: str, n: int) -> dict[str, float]:
+    token = secrets.token_hex(4)
+    rates: dict[str, float] = {}
     codes = [f"{token}.{i}" for i in range(n)]
     with Ledger.open(url) as ledger:
         run = ledger.start_run(RunCreate(dry_run=False, systems=["nq71"], source_files={}))
         for label, outcome, shift in (("insert", "created", 0), ("update", "updated", n)):
+            gc.collect()
             with timed() as writing:
                 batch = LedgerBatch()
                 for i, code in enumerate(codes):
@@ -71,7 +85,7 @@ def _measure(url: str, n: int) -> dict[str, object]:
                         remote_id=str(i), remote_version=f"01/06/2026 08:00:{i % 60:02d}",
                     )
                 ledger.commit(batch)
-            figures[f"sync_state_{label}_per_second"] = per_second(n, writing.wall_seconds)
+            rates[f"sync_state_{label}_per_second"] = per_second(n, writing.wall_seconds)
         for label, version in (("insert", "v1"), ("update", "v2")):
             seen = [
                 SeenAttachmentsBase(
@@ -81,17 +95,19 @@ def _measure(url: str, n: int) -> dict[str, object]:
                 )
                 for i, code in enumerate(codes)
             ]
+            gc.collect()
             with timed() as writing:
                 ledger.remember_attachments(seen)
-            figures[f"seen_attachments_{label}_per_second"] = per_second(n, writing.wall_seconds)
+            rates[f"seen_attachments_{label}_per_second"] = per_second(n, writing.wall_seconds)
     with FileHashCache.open(url) as cache:
         cache.lookup("", _stat(0))
         for label, size in (("insert", 1000), ("update", 2000)):
             entries = [(f"/bench/{token}/{i}.pdf", _stat(size + i), f"{i:064x}") for i in range(n)]
+            gc.collect()
             with timed() as writing:
                 cache.remember(entries)
-            figures[f"file_hash_{label}_per_second"] = per_second(n, writing.wall_seconds)
-    return figures
+            rates[f"file_hash_{label}_per_second"] = per_second(n, writing.wall_seconds)
+    return rates
 
 
 def _stat(size: int) -> os.stat_result:
@@ -106,6 +122,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     where.add_argument(
         "--postgres", action="store_true", help="on a throwaway PostgreSQL cluster"
     )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="rounds on new keys; figures are their median"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,8 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "python -m flows.benchmarks.ledger_bench",
         argv,
         lambda args: (
-            ledger_writes_on_postgres(args.size) if args.postgres
-            else ledger_writes(args.url, args.size)
+            ledger_writes_on_postgres(args.size, args.repeats) if args.postgres
+            else ledger_writes(args.url, args.size, args.repeats)
         ),
         _arguments,
     )

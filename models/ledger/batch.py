@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Table, and_, bindparam, func, select, update
 
-from models.db import EXECUTEMANY_CHUNK, execute_many, upsert
+from models.bulk import upsert_many
+from models.db import EXECUTEMANY_CHUNK, execute_many
 from models.ledger.store import LedgerStore
 from models.ledger_tables import (
     LEDGER_METADATA,
@@ -32,6 +33,7 @@ _RECEIPT_OPTIONAL = (
     "unit_code", "remote_id", "remote_row",
     "last_seen_remote_version", "last_seen_remote_fingerprint", "last_seen_remote_at",
 )
+_ATTACHMENT_FIELDS = tuple(SeenAttachmentsBase.model_fields)
 _RECEIPT_SET = ("last_pushed_fingerprint", "last_pushed_at", "last_pushed_run_id",
                 "last_outcome", "last_error", "updated_at")
 
@@ -132,7 +134,10 @@ class LedgerBatch:
         """The attachments read from remote reports, replacing earlier copies."""
         moment = at or utc_now()
         for entry in entries:
-            self.ops.append(("attachments", {**entry.model_dump(), "seen_at": moment}))
+            row = {name: getattr(entry, name) for name in _ATTACHMENT_FIELDS}
+            row["attachments"] = [dict(item) for item in entry.attachments]
+            row["seen_at"] = moment
+            self.ops.append(("attachments", row))
 
 
 class Batches(LedgerStore):
@@ -179,9 +184,7 @@ def _sync_upsert(
     rows: list[dict[str, Any]],
     columns: Iterable[str] | Callable[[Any], dict[str, Any]],
 ) -> int:
-    table = _table(SyncState.__tablename__)
-    statement = upsert(connection.dialect.name, table, _SYNC_KEY, columns)
-    return execute_many(connection, statement, rows)
+    return upsert_many(connection, _table(SyncState.__tablename__), _SYNC_KEY, columns, rows)
 
 
 def _write_receipts(connection: Connection, rows: list[dict[str, Any]]) -> int:
@@ -244,8 +247,7 @@ def _note_steps(connection: Connection, rows: list[dict[str, Any]]) -> int:
 def _write_attachments(connection: Connection, rows: list[dict[str, Any]]) -> int:
     table = _table(SeenAttachments.__tablename__)
     names = ("remote_id", "version", "count", "attachments", "seen_at")
-    statement = upsert(connection.dialect.name, table, _SYNC_KEY, names)
-    return execute_many(connection, statement, rows)
+    return upsert_many(connection, table, _SYNC_KEY, names, rows)
 
 
 _SYNC_KEY = ("system", "target_code", "period")

@@ -14,7 +14,8 @@ from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from models.db import execute_many, make_engine, schema_transaction, upsert
+from models.bulk import upsert_many
+from models.db import make_engine, schema_transaction
 from models.ledger_tables import LEDGER_METADATA
 
 _T = TypeVar("_T")
@@ -85,9 +86,8 @@ class LedgerStore:
         """Upsert ROWS into TABLE on KEYS (UPDATED columns taken from the new row), in one
         transaction of bulk statements."""
         self._ensure_ready()
-        statement = upsert(self._engine.dialect.name, table, keys, updated)
         with self._engine.begin() as connection:
-            execute_many(connection, statement, rows)
+            upsert_many(connection, table, keys, updated, rows)
 
     def _write(self, work: Callable[[Session], _T]) -> _T:
         """WORK in one transaction, tried again from the start after an IntegrityError."""

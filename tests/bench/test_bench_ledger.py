@@ -17,11 +17,11 @@ RATES = tuple(
 
 
 def test_ledger_writes_reports_a_rate_for_each_kind_of_write() -> None:
-    """On a fresh SQLite file: the backend and six positive rates."""
+    """On a fresh SQLite file: the backend, the rounds and six positive rates."""
     figures = ledger_writes(None, 15)
-    assert set(figures) == {"benchmark", "size", "backend", *RATES}
-    assert (figures["benchmark"], figures["size"], figures["backend"]) == (
-        "ledger_writes", 15, "sqlite"
+    assert set(figures) == {"benchmark", "size", "repeats", "backend", *RATES}
+    assert (figures["benchmark"], figures["size"], figures["repeats"], figures["backend"]) == (
+        "ledger_writes", 15, 1, "sqlite"
     )
     for name in RATES:
         rate = figures[name]
@@ -45,6 +45,20 @@ def test_ledger_writes_leaves_the_rows_it_timed(tmp_path: Path) -> None:
     assert sorted(hashes) == sorted([2000 + i for i in range(12)] * 2)
     assert outcomes == ["updated"] * 24
     assert versions == ["v2"] * 24
+
+
+def test_each_round_writes_new_keys(tmp_path: Path) -> None:
+    """Three rounds of 5 records: 15 rows of each kind, every round's second write kept."""
+    url = f"sqlite:///{tmp_path / 'nqsync.db'}"
+    figures = ledger_writes(url, 5, repeats=3)
+    assert figures["repeats"] == 3
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        outcomes = connection.execute(text("SELECT last_outcome FROM ledger_sync_state")).all()
+        files = connection.execute(text("SELECT COUNT(*) FROM ledger_file_hash")).scalar_one()
+    engine.dispose()
+    assert [row[0] for row in outcomes] == ["updated"] * 15
+    assert files == 15
 
 
 def test_the_command_line_prints_one_json_object(tmp_path: Path) -> None:
