@@ -46,7 +46,9 @@ PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Số dòng mỗi
 UnitFilter = Annotated[str, Query(description="Mã đơn vị; để trống: đơn vị của ứng dụng.")]
 
 
-def _check_agency(ctx: Ctx, x_ma_dinh_danh: Annotated[str, Header(alias=AGENCY_HEADER)]) -> None:
+async def _check_agency(
+    ctx: Ctx, x_ma_dinh_danh: Annotated[str, Header(alias=AGENCY_HEADER)]
+) -> None:
     """THIEU_MA_DINH_DANH (HTTP 400) when blank; KHONG_CO_QUYEN when not the application's."""
     if not x_ma_dinh_danh.strip():
         raise BusinessError("THIEU_MA_DINH_DANH", missing_agency_message(), 400)

@@ -26,8 +26,9 @@ class Nq71Context(MockContext):
         self.clear_admin()
 
 
-def get_context(request: Request) -> Nq71Context:
-    """The context of the app serving the request."""
+async def get_context(request: Request) -> Nq71Context:
+    """The context of the app serving the request (async: FastAPI would run a plain function
+    in a worker thread, a hop per request)."""
     ctx = request.app.state.nq71
     assert isinstance(ctx, Nq71Context)
     return ctx

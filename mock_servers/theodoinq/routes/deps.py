@@ -14,8 +14,8 @@ from mock_servers.theodoinq.store import GrantRecord
 _bearer = HTTPBearer(auto_error=False, description="Token từ /auth_api/api/login.")
 
 
-def _get_mock(request: Request) -> Mock:
-    """The mock of the app serving the request."""
+async def _get_mock(request: Request) -> Mock:
+    """The mock of the app serving the request (async: no worker-thread hop per request)."""
     mock = request.app.state.mock
     assert isinstance(mock, Mock)
     return mock
