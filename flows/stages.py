@@ -81,7 +81,7 @@ async def fetch_remote(system: System, periods: Sequence[str], source: Path) -> 
     A fetch that fails while the answers' shape changed is reported as that change.
     """
     with _ledger() as ledger:
-        async with open_adapter(system, get_settings(), ledger, source) as adapter:
+        async with open_adapter(system, get_settings(), ledger, source, stage="fetch") as adapter:
             try:
                 snapshot = await adapter.fetch(list(periods))
             except Exception as error:
@@ -112,7 +112,7 @@ async def plan_changes(
 ) -> SyncPlan:
     """The changes that make SYSTEM hold the commune's figures (writes nothing)."""
     with _ledger() as ledger:
-        async with open_adapter(system, get_settings(), ledger, source) as adapter:
+        async with open_adapter(system, get_settings(), ledger, source, stage="plan") as adapter:
             plan = adapter.plan(list(selected), snapshot)
     plan.sources = {f.path: f.sha256 for f in files}
     return plan
@@ -123,7 +123,7 @@ async def push_changes(
 ) -> list[RecordOutcome]:
     """Carry PLAN out on SYSTEM (with no write to make, only the ledger is touched)."""
     with _ledger() as ledger:
-        async with open_adapter(system, get_settings(), ledger, source) as adapter:
+        async with open_adapter(system, get_settings(), ledger, source, stage="push") as adapter:
             return await adapter.apply(plan, run_id=run_id)
 
 
@@ -132,7 +132,7 @@ async def submit_reports(
 ) -> dict[str, str]:
     """Submit SYSTEM's reports of the snapshot's periods (the office's act); what happened."""
     with _ledger() as ledger:
-        async with open_adapter(system, get_settings(), ledger, source) as adapter:
+        async with open_adapter(system, get_settings(), ledger, source, stage="submit") as adapter:
             return await adapter.submit(snapshot, run_id=run_id)
 
 

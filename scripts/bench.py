@@ -262,8 +262,16 @@ def _push_figures(
             Goal("≥", 3.6),
             note=f"{nq71['requests']} API requests over the push stage's "
                  f"{nq71['seconds']:.1f} s ({nq71['requests_per_second']:.1f}/s); "
-                 f"throttled (429): {nq71['throttled']}",
+                 f"throttled (429): {nq71['throttled']}; timed at the mock, from the request "
+                 f"reaching its app to the answer sent",
         ))
+        if nq71.get("mean_held") is not None:
+            figures.append(Figure(
+                "nq71 push: mean places held by nqsync", nq71["mean_held"], "of 4", shown,
+                note="nqsync's own count (its `pacing` log event): a place is held from handing "
+                     "a request to the HTTP client until its answer is read; the difference "
+                     "with the figure above is time in the two HTTP stacks and event loops",
+            ))
     figures.append(Figure(
         "naive sequential client, nq71: mean requests in flight", n_naive["mean_in_flight"],
         "of 4", shown,
@@ -465,9 +473,11 @@ gives the command line of each (run from the repository root with `.venv/bin/pyt
   same monotonic clock as the mocks' log. theodoinq: requests answered other than 429 per
   second, and the share answered 429. nq71: mean API requests in flight, the time each
   request spent in the mock within the stage summed over the stage's length (429s and
-  token requests left out). The naive client is a plain loop of httpx requests against the
-  same mocks in the same run, one at a time, the same kind of writes (theodoinq: one upload
-  per PDF; nq71: start, one part, finish per PDF), a 429 resent at once.
+  token requests left out); beside it, the places nqsync's pacer held over the same stage
+  (the request-seconds in its `pacing` log event over the stage's length). The naive client
+  is a plain loop of httpx requests against the same mocks in the same run, one at a time,
+  the same kind of writes (theodoinq: one upload per PDF; nq71: start, one part, finish per
+  PDF), a 429 resent at once.
 - **The mocks' sockets** have Nagle's algorithm off (`TCP_NODELAY`, set by their `bind`), as
   any real server's: with it on, every answer's body waits for the client's delayed ACK of
   its head, about 40 ms a request on Linux, time spent outside both nqsync and the mock.

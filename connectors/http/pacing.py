@@ -4,12 +4,24 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 _EPSILON = 1e-9
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """How a pacer was used: requests run, seconds of pause asked for, and for a limit on
+    requests in flight, the request-seconds its places were held (the time-weighted count)."""
+
+    requests: int
+    paused_seconds: float
+    held_seconds: float | None = None
+    limit: int | None = None
 
 
 class Pacer(Protocol):
@@ -21,6 +33,10 @@ class Pacer(Protocol):
 
     def pause(self, seconds: float) -> None:
         """Send nothing new for SECONDS (after a 429)."""
+        ...
+
+    def usage(self) -> Usage:
+        """How the pacer was used so far."""
         ...
 
 
@@ -57,6 +73,7 @@ class TokenBucket(_Pause):
         self._tokens = float(burst)
         self._stamp = clock()
         self._lock = asyncio.Lock()
+        self._requests = 0
 
     async def acquire(self) -> None:
         """Take one token, waiting for it when the bucket is empty."""
@@ -74,7 +91,12 @@ class TokenBucket(_Pause):
     async def run(self, call: Callable[[], Awaitable[T]]) -> T:
         """Take a token, then await CALL."""
         await self.acquire()
+        self._requests += 1
         return await call()
+
+    def usage(self) -> Usage:
+        """Requests run and pause asked for."""
+        return Usage(self._requests, self.paused)
 
 
 class InFlightLimit(_Pause):
@@ -96,6 +118,9 @@ class InFlightLimit(_Pause):
         self.limit = limit
         self.in_flight = 0
         self.peak = 0
+        self._requests = 0
+        self._held = 0.0
+        self._changed = clock()
         self._jobs: deque[tuple[Callable[[], Awaitable[Any]], asyncio.Future[Any]]] = deque()
         self._workers: set[asyncio.Task[None]] = set()
 
@@ -119,7 +144,8 @@ class InFlightLimit(_Pause):
 
     async def _serve(self, call: Callable[[], Awaitable[Any]], future: asyncio.Future[Any]) -> None:
         await self.wait()
-        self.in_flight += 1
+        self._count(1)
+        self._requests += 1
         self.peak = max(self.peak, self.in_flight)
         try:
             result = await call()
@@ -135,4 +161,16 @@ class InFlightLimit(_Pause):
             if not future.done():
                 future.set_result(result)
         finally:
-            self.in_flight -= 1
+            self._count(-1)
+
+    def _count(self, change: int) -> None:
+        now = self._clock()
+        self._held += self.in_flight * (now - self._changed)
+        self._changed = now
+        self.in_flight += change
+
+    def usage(self) -> Usage:
+        """Requests run, pause asked for, and request-seconds in flight up to now."""
+        now = self._clock()
+        held = self._held + self.in_flight * (now - self._changed)
+        return Usage(self._requests, self.paused, held, self.limit)

@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import contextlib
 import hashlib
+import json
 import os
 import sys
 import tempfile
@@ -35,7 +36,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import httpx
 
-from connectors.logs import configure_logging, quiet_console
+from connectors.logs import configure_logging, quiet_console, run_log
 from flows.benchmarks.datasets import RecordSet, write_record_set
 from flows.benchmarks.measure import per_second, run_cli
 from flows.benchmarks.mocks import BURST, RATE, Mocks, running_mocks
@@ -137,7 +138,7 @@ def _measure_runs(mocks: Mocks, records: RecordSet, naive: int) -> dict[str, Any
         "full": full,
         "noop": noop,
         "noop_ratio": round(noop["wall_seconds"] / full["wall_seconds"], 4),
-        "push": _push_rates(full_clock, full.pop("exchanges")),
+        "push": _push_rates(full_clock, full.pop("exchanges"), full["pacing"]),
     }
     noop.pop("exchanges")
     pdfs = sorted(records.source.rglob("*.pdf"))[:naive]
@@ -154,9 +155,12 @@ def _run(mocks: Mocks, request: SyncRequest) -> tuple[dict[str, Any], StageClock
     clock = StageClock()
     mock_cpu = mocks.cpu_seconds()
     cpu, started = time.process_time(), time.perf_counter()
-    with quiet_console():
-        result = asyncio.run(run_sync(request, stage=clock))
-    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    with tempfile.TemporaryDirectory(prefix="nqsync-bench-log-") as folder:
+        log_path = Path(folder) / "run.log"
+        with quiet_console(), run_log(log_path):
+            result = asyncio.run(run_sync(request, stage=clock))
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        pacing = _pacing_events(log_path)
     mock_after = mocks.cpu_seconds()
     after = {s: mocks.state(s) for s in SYSTEMS}
     exchanges = {s: mocks.requests(s) for s in SYSTEMS}
@@ -185,15 +189,24 @@ def _run(mocks: Mocks, request: SyncRequest) -> tuple[dict[str, Any], StageClock
         "stages": {
             name: round(end - start, 3) for name, (start, end) in clock.spans.items()
         },
+        "pacing": pacing,
         "exchanges": exchanges,
     }, clock
+
+
+def _pacing_events(path: Path) -> list[dict[str, Any]]:
+    """The `pacing` events of a run's log (`connectors.factory.log_pacing`)."""
+    events = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [e for e in events if e.get("event") == "pacing"]
 
 
 def _delta(before: dict[str, Any], after: dict[str, Any], group: str, name: str) -> int:
     return int(after[group].get(name, 0)) - int(before[group].get(name, 0))
 
 
-def _push_rates(clock: StageClock, exchanges: dict[str, list[Exchange]]) -> dict[str, Any]:
+def _push_rates(
+    clock: StageClock, exchanges: dict[str, list[Exchange]], pacing: Sequence[dict[str, Any]]
+) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     theodoinq = clock.spans.get("theodoinq-push")
     if theodoinq is not None:
@@ -201,6 +214,12 @@ def _push_rates(clock: StageClock, exchanges: dict[str, list[Exchange]]) -> dict
     nq71 = clock.spans.get("nq71-push")
     if nq71 is not None:
         figures["nq71"] = _in_flight(exchanges["nq71"], *nq71)
+        held = [
+            float(e["held_seconds"]) for e in pacing
+            if e.get("system") == "nq71" and e.get("stage") == "push" and "held_seconds" in e
+        ]
+        if held and nq71[1] > nq71[0]:
+            figures["nq71"]["mean_held"] = round(sum(held) / (nq71[1] - nq71[0]), 3)
     return figures
 
 

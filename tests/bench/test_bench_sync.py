@@ -48,7 +48,11 @@ def test_push_and_naive_figures_come_from_the_requests_made(figures: dict[str, A
     nq71's one at a time (never more than one in flight)."""
     theodoinq, nq71 = figures["push"]["theodoinq"], figures["push"]["nq71"]
     assert theodoinq["accepted"] + theodoinq["rate_limited"] == theodoinq["requests"] > 44
-    assert 0 < nq71["mean_in_flight"] <= 4
+    assert 0 < nq71["mean_in_flight"] <= nq71["mean_held"] <= 4
+    pushes = [e for e in figures["full"]["pacing"] if e["stage"] == "push"]
+    assert {e["system"] for e in pushes} == set(SYSTEMS)
+    assert next(e for e in pushes if e["system"] == "nq71")["requests"] >= nq71["requests"]
+    assert not any(e["stage"] == "push" for e in figures["noop"]["pacing"])
     naive = figures["naive"]
     assert naive["theodoinq"]["accepted"] == 3
     assert naive["nq71"]["requests"] == 9

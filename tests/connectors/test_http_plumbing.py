@@ -7,8 +7,10 @@ from typing import Any
 import httpx
 import pytest
 import respx
+import structlog.testing
 from pydantic import SecretStr
 
+from connectors.factory import log_pacing
 from connectors.http.auth import SingleFlightToken
 from connectors.http.client import make_client
 from connectors.http.errors import (
@@ -20,7 +22,7 @@ from connectors.http.errors import (
     ErrorTable,
     RemoteError,
 )
-from connectors.http.pacing import InFlightLimit, TokenBucket
+from connectors.http.pacing import InFlightLimit, TokenBucket, Usage
 from connectors.http.retry import RetryPolicy, with_retry, write_once
 from connectors.http.session import ApiSession
 from models.net import is_loopback_host
@@ -183,6 +185,46 @@ async def test_in_flight_limit_never_exceeds_its_limit() -> None:
     )
     assert limit.peak == 4 and max(running) == 4
     assert limit.in_flight == 0 and not limit._workers
+
+
+async def test_in_flight_limit_counts_the_request_seconds_its_places_are_held() -> None:
+    """Two requests of 1 s side by side, then one of 2 s: 3 requests, 4 request-seconds held
+    over 3 s; a token bucket counts its requests and pauses."""
+    fake = FakeTime()
+    limit = InFlightLimit(2, clock=fake.clock, sleep=fake.sleep)
+    gates = [asyncio.Event(), asyncio.Event()]
+
+    async def held(gate: asyncio.Event) -> None:
+        await gate.wait()
+
+    both = [asyncio.create_task(limit.run(lambda g=g: held(g))) for g in gates]
+    while limit.in_flight < 2:
+        await asyncio.sleep(0)
+    fake.now += 1
+    for gate in gates:
+        gate.set()
+    await asyncio.gather(*both)
+    await limit.run(lambda: fake.sleep(2))
+    usage = limit.usage()
+    assert (usage.requests, usage.held_seconds, usage.limit) == (3, pytest.approx(4.0), 2)
+    bucket = TokenBucket(rate=10, burst=2, clock=fake.clock, sleep=fake.sleep)
+    bucket.pause(1.5)
+    for _ in range(3):
+        await bucket.run(nothing)
+    assert (bucket.usage().requests, bucket.usage().paused_seconds) == (3, 1.5)
+    assert bucket.usage().held_seconds is None
+
+
+def test_pacing_is_logged_only_when_requests_were_sent() -> None:
+    """`log_pacing`: requests, pause, and the mean held over the stage; nothing for none."""
+    with structlog.testing.capture_logs() as logs:
+        log_pacing("nq71", "push", Usage(10, 0.5, 30.0, 4), 10.0)
+        log_pacing("nq71", "fetch", Usage(0, 0.0, 0.0, 4), 1.0)
+    assert logs == [{
+        "event": "pacing", "log_level": "info", "system": "nq71", "stage": "push",
+        "requests": 10, "seconds": 10.0, "paused_seconds": 0.5, "held_seconds": 30.0,
+        "mean_in_flight": 3.0, "limit": 4,
+    }]
 
 
 async def test_in_flight_limit_starts_the_next_request_at_once() -> None:
