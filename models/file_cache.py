@@ -9,16 +9,16 @@ must not be) is the caller's: see `connectors.local.hash_cache`.
 """
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Engine, Table, select
+from sqlalchemy import BigInteger, Table, select
 from sqlmodel import Field
 
 from models.db import UTCDateTime
-from models.ledger.store import LedgerStore
-from models.ledger_tables import LEDGER_METADATA, SHA256_LENGTH, LedgerModel, utc_now
+from models.ledger.store import ClockedStore
+from models.ledger_tables import LEDGER_METADATA, SHA256_LENGTH, LedgerModel
 
 _INT64 = 1 << 63
 
@@ -50,7 +50,7 @@ def _table() -> Table:
     return LEDGER_METADATA.tables[FileHash.__tablename__]
 
 
-class FileHashCache(LedgerStore):
+class FileHashCache(ClockedStore):
     """The file-hash cache on one ledger database (the ledger's engine, or its own by `open`).
 
     Reads the whole table once, on the first lookup: a commune's source is at most a few
@@ -59,17 +59,8 @@ class FileHashCache(LedgerStore):
 
     TABLES = (FileHash.__tablename__,)
 
-    def __init__(
-        self,
-        engine: Engine,
-        *,
-        owns_engine: bool = False,
-        clock: Callable[[], datetime] = utc_now,
-    ) -> None:
-        """Use ENGINE (e.g. `Ledger.engine`); with `owns_engine`, `close()` disposes of it."""
-        super().__init__(engine, owns_engine=owns_engine)
-        self._clock = clock
-        self._known: dict[str, tuple[Stamp, str]] | None = None
+    _known: dict[str, tuple[Stamp, str]] | None = None
+    """The whole table by path once read (each instance its own, set on the first lookup)."""
 
     def _load(self) -> dict[str, tuple[Stamp, str]]:
         if self._known is None:

@@ -8,17 +8,17 @@ writes a batch in one transaction, as one bulk upsert (SQLite and PostgreSQL ali
 entry means and when it may be used is `connectors.local.parse_cache`'s.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, Text, select
+from sqlalchemy import Table, Text, select
 from sqlmodel import Field
 
 from models.db import UTCDateTime
-from models.ledger.store import LedgerStore
-from models.ledger_tables import LEDGER_METADATA, SHA256_LENGTH, LedgerModel, utc_now
+from models.ledger.store import ClockedStore
+from models.ledger_tables import LEDGER_METADATA, SHA256_LENGTH, LedgerModel
 
 
 class ParseEntry(LedgerModel, table=True):
@@ -48,21 +48,10 @@ def _table() -> Table:
     return LEDGER_METADATA.tables[ParseEntry.__tablename__]
 
 
-class ParseCacheStore(LedgerStore):
+class ParseCacheStore(ClockedStore):
     """The parse cache on one ledger database (the ledger's engine, or its own by `open`)."""
 
     TABLES = (ParseEntry.__tablename__,)
-
-    def __init__(
-        self,
-        engine: Engine,
-        *,
-        owns_engine: bool = False,
-        clock: Callable[[], datetime] = utc_now,
-    ) -> None:
-        """Use ENGINE (e.g. `Ledger.engine`); with `owns_engine`, `close()` disposes of it."""
-        super().__init__(engine, owns_engine=owns_engine)
-        self._clock = clock
 
     def load(self, salt: str) -> dict[str, StoredParse]:
         """Every entry written under SALT, by path, in one SELECT."""

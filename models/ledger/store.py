@@ -7,6 +7,7 @@ transaction), and reads and writes in short sessions that return detached object
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -16,7 +17,7 @@ from sqlmodel import Session
 
 from models.bulk import upsert_many
 from models.db import make_engine, schema_transaction
-from models.ledger_tables import LEDGER_METADATA
+from models.ledger_tables import LEDGER_METADATA, utc_now
 
 _T = TypeVar("_T")
 
@@ -103,3 +104,18 @@ class LedgerStore:
                     if attempt == self.WRITE_ATTEMPTS:
                         raise
         raise AssertionError("unreachable")
+
+
+class ClockedStore(LedgerStore):
+    """A store that times the rows it writes by its own clock (tests give a fixed one)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        owns_engine: bool = False,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        """Use ENGINE (e.g. `Ledger.engine`); with `owns_engine`, `close()` disposes of it."""
+        super().__init__(engine, owns_engine=owns_engine)
+        self._clock = clock
