@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from flows.benchmarks import postgres
 from models.db import make_engine
+from models.ledger import Ledger, RunCreate
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +44,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'data' / 'ledger.db'}"
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+@pytest.fixture
+def ledger(database_url: str) -> Iterator[Ledger]:
+    """An open ledger on each backend."""
+    with Ledger.open(database_url) as opened:
+        yield opened
+
+
+@pytest.fixture
+def run_id(ledger: Ledger) -> str:
+    """The id of a started run."""
+    return ledger.start_run(RunCreate(systems=["theodoinq", "nq71"])).run_id
 
 
 def run_at_once(count: int, work: Callable[[int], None]) -> list[BaseException]:

@@ -1,7 +1,6 @@
 """Bulk upserts (`models.bulk.upsert_many`): COPY through a staging table on PostgreSQL, a
 chunked executemany otherwise, the same rows either way."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -9,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, event, select
 
 from models.bulk import COPY_AT_LEAST, upsert_many
-from models.ledger import Ledger, RunCreate
+from models.ledger import Ledger
 from models.ledger.batch import LedgerBatch
 from models.ledger_tables import LEDGER_METADATA
 
@@ -21,11 +20,9 @@ NAMES = ("remote_id", "version", "count", "attachments", "seen_at")
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    """The engine of a ledger whose tables are made, on each backend."""
-    with Ledger.open(database_url) as ledger:
-        ledger.start_run(RunCreate(systems=["nq71"]))
-        yield ledger.engine
+def engine(ledger: Ledger, run_id: str) -> Engine:
+    """The engine of a ledger whose tables are made (a run started), on each backend."""
+    return ledger.engine
 
 
 def statements(engine: Engine) -> list[tuple[str, bool]]:
@@ -112,22 +109,22 @@ def test_a_key_given_twice_leaves_its_later_row(engine: Engine) -> None:
     assert found["1.5"][1] == "later"
 
 
-def test_receipts_in_bulk_keep_what_a_later_receipt_leaves_out(database_url: str) -> None:
+def test_receipts_in_bulk_keep_what_a_later_receipt_leaves_out(
+    ledger: Ledger, run_id: str
+) -> None:
     """Two rounds of many receipts on the same keys in one commit: the second keeps the
     remote id and version the first wrote where it gives none, and sets its own outcome."""
     count = COPY_AT_LEAST + 10
-    with Ledger.open(database_url) as ledger:
-        run_id = ledger.start_run(RunCreate(systems=["nq71"])).run_id
-        batch = LedgerBatch()
-        for i in range(count):
-            batch.receipt("nq71", f"1.{i}", "2026-11", run_id=run_id, outcome="created",
-                          pushed_fingerprint="a" * 64, remote_id=str(i), remote_version="v1",
-                          unit_code="VHXH", at=AT)
-        for i in range(count):
-            batch.receipt("nq71", f"1.{i}", "2026-11", run_id=run_id, outcome="updated",
-                          pushed_fingerprint="b" * 64, at=AT + timedelta(hours=1))
-        ledger.commit(batch)
-        states = ledger.list_sync_states("nq71")
+    batch = LedgerBatch()
+    for i in range(count):
+        batch.receipt("nq71", f"1.{i}", "2026-11", run_id=run_id, outcome="created",
+                      pushed_fingerprint="a" * 64, remote_id=str(i), remote_version="v1",
+                      unit_code="VHXH", at=AT)
+    for i in range(count):
+        batch.receipt("nq71", f"1.{i}", "2026-11", run_id=run_id, outcome="updated",
+                      pushed_fingerprint="b" * 64, at=AT + timedelta(hours=1))
+    ledger.commit(batch)
+    states = ledger.list_sync_states("nq71")
     assert len(states) == count
     for state in states:
         index = state.target_code.split(".")[1]

@@ -1,6 +1,6 @@
 import hashlib
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -30,19 +30,6 @@ LEDGER_TABLES = {
 ICT = timezone(timedelta(hours=7))
 PDF = EvidenceFile(path="minh-chung/ke-hoach.pdf", sha256="ab" * 32, size=1234)
 PNG = EvidenceFile(path="minh-chung/anh.png", sha256="cd" * 32, size=99)
-
-
-@pytest.fixture
-def ledger(database_url: str) -> Iterator[Ledger]:
-    """An open ledger on each backend."""
-    with Ledger.open(database_url) as opened:
-        yield opened
-
-
-@pytest.fixture
-def run_id(ledger: Ledger) -> str:
-    """The id of a started run."""
-    return ledger.start_run(RunCreate(systems=["theodoinq", "nq71"])).run_id
 
 
 def noted(

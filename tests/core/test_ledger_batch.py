@@ -1,28 +1,14 @@
 """A push stage's ledger changes gathered in a `LedgerBatch` and written by one `Ledger.commit`."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
 
-from models.ledger import Ledger, RunCreate, SeenAttachmentsBase
+from models.ledger import Ledger, SeenAttachmentsBase
 from models.ledger.batch import LedgerBatch
 
 AT = datetime(2026, 11, 30, 22, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def ledger(database_url: str) -> Iterator[Ledger]:
-    """An open ledger on each backend."""
-    with Ledger.open(database_url) as opened:
-        yield opened
-
-
-@pytest.fixture
-def run_id(ledger: Ledger) -> str:
-    """The id of a started run."""
-    return ledger.start_run(RunCreate(systems=["nq71"])).run_id
 
 
 def transactions(ledger: Ledger) -> list[int]:
