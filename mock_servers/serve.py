@@ -1,6 +1,5 @@
 """`nqsync mock-servers`: both mocks on loopback until SIGINT or SIGTERM."""
 
-import asyncio
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,8 +116,8 @@ def serve_command(options: ServeOptions) -> int:
     typer.echo(f"theodoinq (giả lập): {theodoinq_url}  tài khoản {settings.theodoinq_username}")
     typer.echo(f"nq71 (giả lập): {nq71_url}/nq71/1.0  ứng dụng {settings.nq71_client_id}")
     typer.echo("Nhấn Ctrl+C để dừng.")
-    from mock_servers.common.server import serve_forever
+    from mock_servers.common.server import run_forever
 
-    asyncio.run(serve_forever([(theodoinq, sockets[0]), (nq71, sockets[1])]))
+    run_forever([(theodoinq, sockets[0]), (nq71, sockets[1])])
     typer.echo("Đã dừng máy chủ giả lập.")
     return 0

@@ -1,21 +1,19 @@
-"""Both mocks in a process of their own, as `nqsync mock-servers` serves them, each wrapped in a
+"""Each mock in a process of its own, served as `nqsync mock-servers` serves them, wrapped in a
 `RequestLog` so that a benchmark reads what was asked and when, timed at the mock.
 
-A process of their own keeps the mocks' work off the measured process (its CPU, its peak RSS,
-its interpreter lock), as real remote systems would be.
+Processes of their own keep the mocks' work off the measured process (its CPU, its peak RSS,
+its interpreter lock) and off each other, as two real remote systems would be.
 
-`python -m flows.benchmarks.mocks [--latency-ms 20] [--rate 10] [--burst 20]
-[--max-in-flight 4] [--seed N]` serves them on free loopback ports and prints one JSON line,
-`{"theodoinq": URL, "nq71": URL}`, then serves until SIGTERM or SIGINT. `running_mocks(...)`
-starts that process for the block and stops it.
+`python -m flows.benchmarks.mocks [--systems theodoinq,nq71] [--latency-ms 20] [--rate 10]
+[--burst 20] [--max-in-flight 4] [--seed N]` serves those mocks on free loopback ports and
+prints one JSON line, e.g. `{"theodoinq": URL, "nq71": URL}`, then serves until SIGTERM or
+SIGINT. `running_mocks(...)` starts one such process per system for the block and stops them.
 """
 
 import argparse
-import asyncio
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +27,7 @@ from starlette.types import ASGIApp
 
 from flows.benchmarks.requestlog import BENCH_PREFIX, Exchange, RequestLog
 
+SYSTEMS = ("theodoinq", "nq71")
 LATENCY_MS, RATE, BURST, MAX_IN_FLIGHT = 20, 10.0, 20, 4
 """The limits issue 11 measures against: `nqsync mock-servers --latency-ms 20 --rate 10
 --burst 20 --max-in-flight 4`."""
@@ -42,18 +41,21 @@ class Mocks:
     """Where the mocks answer, and views of what they hold and were asked."""
 
     urls: dict[str, str]
-    pid: int | None = None
-    """The process serving them, when it is a child of this one."""
+    pids: tuple[int, ...] = ()
+    """The processes serving them, when they are children of this one."""
 
     def cpu_seconds(self) -> float | None:
-        """CPU seconds the mocks' process has used so far (Linux `/proc`), or None."""
-        if self.pid is None:
+        """CPU seconds the mocks' processes have used so far (Linux `/proc`), or None."""
+        if not self.pids:
             return None
-        try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                return None
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def state(self, system: str) -> dict[str, Any]:
         """`GET /_admin/state` of SYSTEM."""
@@ -74,21 +76,33 @@ class Mocks:
 
 @contextlib.contextmanager
 def running_mocks(seed: int = 11) -> Iterator[Mocks]:
-    """Both mocks in a child process with issue 11's limits, for the block."""
+    """Both mocks, each in a child process of its own, with issue 11's limits, for the block."""
+    with contextlib.ExitStack() as stack:
+        urls: dict[str, str] = {}
+        pids: list[int] = []
+        for system in SYSTEMS:
+            child = stack.enter_context(_child(system, seed))
+            assert child.stdout is not None
+            line = child.stdout.readline()
+            if not line:
+                raise RuntimeError(f"the {system} mock did not start (exit {child.wait()})")
+            urls.update(json.loads(line))
+            pids.append(child.pid)
+        mocks = Mocks(urls, tuple(pids))
+        _wait_until_answering(mocks)
+        yield mocks
+
+
+@contextlib.contextmanager
+def _child(system: str, seed: int) -> Iterator["subprocess.Popen[str]"]:
     argv = [
-        sys.executable, "-m", "flows.benchmarks.mocks", "--seed", str(seed),
+        sys.executable, "-m", "flows.benchmarks.mocks", "--systems", system, "--seed", str(seed),
         "--latency-ms", str(LATENCY_MS), "--rate", str(RATE), "--burst", str(BURST),
         "--max-in-flight", str(MAX_IN_FLIGHT),
     ]
     child = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
     try:
-        assert child.stdout is not None
-        line = child.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the mock servers did not start (exit {child.wait()})")
-        mocks = Mocks(json.loads(line), child.pid)
-        _wait_until_answering(mocks)
-        yield mocks
+        yield child
     finally:
         child.terminate()
         try:
@@ -112,37 +126,41 @@ def _wait_until_answering(mocks: Mocks) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Serve both mocks, wrapped in request logs, until stopped (see the module's docstring)."""
-    from mock_servers.common.server import base_url, bind, serve_forever
+    """Serve the mocks asked for, wrapped in request logs, until stopped (see the module's
+    docstring)."""
+    from mock_servers.common.server import base_url, bind, run_forever
     from mock_servers.nq71 import Nq71MockConfig
     from mock_servers.nq71 import create_app as create_nq71
     from mock_servers.theodoinq import TheodoinqMockConfig
     from mock_servers.theodoinq import create_app as create_theodoinq
 
     parser = argparse.ArgumentParser(prog="python -m flows.benchmarks.mocks")
+    parser.add_argument("--systems", default=",".join(SYSTEMS))
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--latency-ms", type=int, default=LATENCY_MS)
     parser.add_argument("--rate", type=float, default=RATE)
     parser.add_argument("--burst", type=int, default=BURST)
     parser.add_argument("--max-in-flight", type=int, default=MAX_IN_FLIGHT)
     args = parser.parse_args(argv)
-    theodoinq = create_theodoinq(
-        TheodoinqMockConfig(
-            seed=args.seed, latency_ms=args.latency_ms, rate=args.rate, burst=args.burst
+    systems = [s for s in args.systems.split(",") if s]
+    if not systems or set(systems) - set(SYSTEMS):
+        parser.error(f"--systems takes {', '.join(SYSTEMS)} (comma-separated)")
+    created: dict[str, ASGIApp] = {}
+    if "theodoinq" in systems:
+        created["theodoinq"] = create_theodoinq(
+            TheodoinqMockConfig(
+                seed=args.seed, latency_ms=args.latency_ms, rate=args.rate, burst=args.burst
+            )
         )
-    )
-    nq71 = create_nq71(
-        Nq71MockConfig(
-            seed=args.seed, latency_ms=args.latency_ms, max_in_flight=args.max_in_flight
+    if "nq71" in systems:
+        created["nq71"] = create_nq71(
+            Nq71MockConfig(
+                seed=args.seed, latency_ms=args.latency_ms, max_in_flight=args.max_in_flight
+            )
         )
-    )
-    apps: list[tuple[ASGIApp, socket.socket]] = [
-        (RequestLog(theodoinq), bind("127.0.0.1", 0)),
-        (RequestLog(nq71), bind("127.0.0.1", 0)),
-    ]
-    urls = {"theodoinq": base_url(apps[0][1]), "nq71": base_url(apps[1][1])}
-    print(json.dumps(urls), flush=True)
-    asyncio.run(serve_forever(apps))
+    apps = {system: (RequestLog(app), bind("127.0.0.1", 0)) for system, app in created.items()}
+    print(json.dumps({system: base_url(sock) for system, (_, sock) in apps.items()}), flush=True)
+    run_forever(list(apps.values()))
     return 0
 
 

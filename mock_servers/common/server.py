@@ -6,7 +6,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -84,3 +84,18 @@ async def serve_forever(apps: list[tuple[ASGIApp, socket.socket]]) -> None:
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
+def run_forever(apps: list[tuple[ASGIApp, socket.socket]]) -> None:
+    """`serve_forever` on uvloop when it is installed (as uvicorn itself would choose), else on
+    asyncio's own loop."""
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        runner.run(serve_forever(apps))

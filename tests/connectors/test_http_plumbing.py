@@ -22,7 +22,7 @@ from connectors.http.errors import (
     ErrorTable,
     RemoteError,
 )
-from connectors.http.pacing import InFlightLimit, TokenBucket, Usage
+from connectors.http.pacing import HEAD_START, InFlightLimit, TokenBucket, Usage
 from connectors.http.retry import RetryPolicy, with_retry, write_once
 from connectors.http.session import ApiSession
 from models.net import is_loopback_host
@@ -250,6 +250,53 @@ async def test_in_flight_limit_starts_the_next_request_at_once() -> None:
     gate.set()
     await asyncio.gather(*calls)
     assert order == ["first done", "second started", "first's caller resumed"]
+
+
+async def test_an_answer_goes_back_once_the_next_request_has_had_its_head_start() -> None:
+    """With a request waiting, an answer reaches its caller only after the next request has had
+    HEAD_START turns of the loop, and no later even if that request is still running; with none
+    waiting, at the next turn."""
+    limit = InFlightLimit(1)
+    first_gate, second_gate = asyncio.Event(), asyncio.Event()
+    order: list[str] = []
+
+    async def first() -> None:
+        await first_gate.wait()
+
+    async def second() -> None:
+        for turn in range(1, HEAD_START + 1):
+            order.append(f"second's turn {turn}")
+            await asyncio.sleep(0)
+        await second_gate.wait()
+
+    async def call_first() -> None:
+        await limit.run(first)
+        order.append("first's caller resumed")
+
+    calls = [asyncio.create_task(call_first()), asyncio.create_task(limit.run(second))]
+    await asyncio.sleep(0)
+    first_gate.set()
+    for _ in range(HEAD_START + 2):
+        await asyncio.sleep(0)
+    assert order == [*(f"second's turn {t}" for t in range(1, HEAD_START + 1)),
+                     "first's caller resumed"]
+    second_gate.set()
+    await asyncio.gather(*calls)
+
+    turns = 0
+
+    async def ticker() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    ticking = asyncio.create_task(ticker())
+    await asyncio.sleep(0)
+    before = turns
+    await limit.run(nothing)
+    ticking.cancel()
+    assert turns - before <= 2
 
 
 async def test_in_flight_limit_hands_errors_over_and_drops_cancelled_callers() -> None:
