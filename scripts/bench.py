@@ -219,13 +219,22 @@ def sync_runs(ctx: Context) -> list[Figure]:
             else "nq71 `bao-cao/{id}`, `bao-cao/{id}/minh-chung`",
         ))
     figures += _push_figures(push, naive, shown)
+    four = data.get("four_workers", {}).get("nq71")
+    if four is not None:
+        figures.append(Figure(
+            "four httpx workers doing nothing else, nq71: mean requests in flight",
+            four["mean_in_flight"], "of 4", shown,
+            note=f"the naive client's {four['requests']} requests from 4 workers on one "
+                 f"`httpx.AsyncClient`, {four['requests_per_second']:.1f}/s: what any httpx "
+                 f"client gets from this mock on this machine",
+        ))
     return figures
 
 
 def _cpu(run: Mapping[str, Any]) -> str:
     mocks = run.get("mock_cpu_seconds")
     return f"CPU {run['cpu_seconds']:.1f} s" + (
-        "" if mocks is None else f" (the mocks' process: {mocks:.1f} s)"
+        "" if mocks is None else f" (the mocks' processes: {mocks:.1f} s)"
     )
 
 
@@ -463,7 +472,7 @@ gives the command line of each (run from the repository root with `.venv/bin/pyt
   of 44 targets × MONTHS months, one workbook per lead unit and month and one PDF per record
   (`flows.benchmarks.datasets`), synced by `flows.pipeline.run_sync` in-process (no Prefect)
   on a fresh SQLite ledger, against both mocks with `--latency-ms 20 --rate 10 --burst 20
-  --max-in-flight 4`, served in a process of their own (`flows.benchmarks.mocks`) as
+  --max-in-flight 4`, each served in a process of its own (`flows.benchmarks.mocks`) as
   `nqsync mock-servers` serves them. Then the same run again: nothing changed, the no-op.
   Every request is logged at the mock by an ASGI middleware (`flows.benchmarks.requestlog`):
   requests by kind, listings per period (theodoinq: report reads per `grant_id`; nq71:
@@ -477,7 +486,12 @@ gives the command line of each (run from the repository root with `.venv/bin/pyt
   (the request-seconds in its `pacing` log event over the stage's length). The naive client
   is a plain loop of httpx requests against the same mocks in the same run, one at a time,
   the same kind of writes (theodoinq: one upload per PDF; nq71: start, one part, finish per
-  PDF), a 429 resent at once.
+  PDF), a 429 resent at once. Beside nqsync's nq71 figure, the naive client's nq71 uploads
+  again from four workers on one `httpx.AsyncClient`, the files read beforehand and nothing
+  else done: the most an httpx client gets from this mock on this machine.
+- **Serving the mocks**: uvicorn with httptools, on uvloop (both dependencies of nqsync), one
+  process per system: the time a request spends in a Python server outside its app (parsing,
+  waiting for the server's loop) counts as out of flight, and a real gateway spends far less.
 - **The mocks' sockets** have Nagle's algorithm off (`TCP_NODELAY`, set by their `bind`), as
   any real server's: with it on, every answer's body waits for the client's delayed ACK of
   its head, about 40 ms a request on Linux, time spent outside both nqsync and the mock.

@@ -2,12 +2,12 @@
 
 `sync_runs(months, naive)`:
 1. writes the record set (`datasets.write_record_set`: 44 targets × MONTHS months, one PDF
-   each) and starts both mocks in a process of their own with issue 11's limits
+   each) and starts both mocks, each in a process of its own, with issue 11's limits
    (`mocks.running_mocks`: 20 ms latency, theodoinq 10 requests/s with bursts of 20, nq71 4 in
    flight), each mock logging every request it gets (`requestlog.RequestLog`);
 2. runs `flows.pipeline.run_sync` in this process on a fresh ledger, twice: the full run,
    then the rerun with nothing to change (the no-op). For each: wall and CPU time (this
-   process's: nqsync's own work; and the mocks' process's), requests per
+   process's: nqsync's own work; and the mocks' processes'), requests per
    system by kind (from the mocks' logs) and in total, 429s and writes (from
    `GET /_admin/state` before and after), listings per system and period, per-report reads;
 3. from the full run's push stages (timed by the stage runner given to `run_sync`, on the
@@ -15,7 +15,10 @@
    share of 429s, nq71's mean requests in flight;
 4. a naive sequential client against the same mocks: a plain loop of NAIVE uploads of the
    set's PDFs, one request at a time, resending at once after a 429 (theodoinq: one
-   `upload` each; nq71: `khoi-tao`, one part, `hoan-tat` each), with the same figures.
+   `upload` each; nq71: `khoi-tao`, one part, `hoan-tat` each), with the same figures;
+5. the same nq71 uploads from four workers sharing one `httpx.AsyncClient` and doing nothing
+   else (the files read beforehand): the mean in flight any httpx client gets from this mock
+   on this machine, beside nqsync's.
 
 `python -m flows.benchmarks.sync_bench --size MONTHS [--naive N] --json`
 """
@@ -29,6 +32,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -39,7 +43,7 @@ import httpx
 from connectors.logs import configure_logging, quiet_console, run_log
 from flows.benchmarks.datasets import RecordSet, write_record_set
 from flows.benchmarks.measure import per_second, run_cli
-from flows.benchmarks.mocks import BURST, RATE, Mocks, running_mocks
+from flows.benchmarks.mocks import BURST, MAX_IN_FLIGHT, RATE, Mocks, running_mocks
 from flows.benchmarks.requestlog import (
     NQ71_API,
     Exchange,
@@ -146,6 +150,7 @@ def _measure_runs(mocks: Mocks, records: RecordSet, naive: int) -> dict[str, Any
         "theodoinq": _naive_theodoinq(mocks, pdfs),
         "nq71": _naive_nq71(mocks, pdfs),
     }
+    figures["four_workers"] = {"nq71": _four_workers_nq71(mocks, pdfs)}
     return figures
 
 
@@ -288,15 +293,7 @@ def _naive_theodoinq(mocks: Mocks, pdfs: Sequence[Path]) -> dict[str, Any]:
 def _naive_nq71(mocks: Mocks, pdfs: Sequence[Path]) -> dict[str, Any]:
     """Each file uploaded in three requests (start, one part, finish), one at a time."""
     url = mocks.urls["nq71"]
-    with httpx.Client(base_url=url, timeout=120) as http:
-        token = http.post(
-            "/token",
-            data={"grant_type": "client_credentials"},
-            auth=(defaults.DEV_NQ71_CLIENT_ID, defaults.DEV_NQ71_CLIENT_SECRET),
-        ).json()["access_token"]
-        http.headers.update(
-            {"Authorization": f"Bearer {token}", "X-Ma-Dinh-Danh": defaults.DEV_NQ71_MA_DINH_DANH}
-        )
+    with httpx.Client(base_url=url, timeout=120, headers=_nq71_headers(url)) as http:
         mocks.clear()
         start = time.monotonic()
         for pdf in pdfs:
@@ -315,13 +312,70 @@ def _naive_nq71(mocks: Mocks, pdfs: Sequence[Path]) -> dict[str, Any]:
     return _in_flight(mocks.requests("nq71"), start, end)
 
 
+def _four_workers_nq71(mocks: Mocks, pdfs: Sequence[Path]) -> dict[str, Any]:
+    """The naive client's nq71 uploads from MAX_IN_FLIGHT workers on one `httpx.AsyncClient`,
+    each file's three requests one after another, nothing else done while they run."""
+    url = mocks.urls["nq71"]
+    files = deque((pdf.name, pdf.read_bytes()) for pdf in pdfs)
+    headers = _nq71_headers(url)
+
+    async def upload(http: httpx.AsyncClient, name: str, content: bytes) -> None:
+        started = await _nq71_acall(http, "POST", "/tai-lieu/khoi-tao", json={
+            "ten_tep": name, "kich_thuoc": len(content),
+            "sha256": hashlib.sha256(content).hexdigest(), "loai_tai_lieu": "van_ban",
+        })
+        upload_id = started["upload_id"]
+        await _nq71_acall(
+            http, "PUT", f"/tai-lieu/{upload_id}/phan/0", content=content,
+            headers={"content-type": "application/octet-stream"},
+        )
+        await _nq71_acall(http, "POST", f"/tai-lieu/{upload_id}/hoan-tat")
+
+    async def run() -> tuple[float, float]:
+        async with httpx.AsyncClient(base_url=url, timeout=120, headers=headers) as http:
+
+            async def worker() -> None:
+                while files:
+                    await upload(http, *files.popleft())
+
+            start = time.monotonic()
+            await asyncio.gather(*(worker() for _ in range(MAX_IN_FLIGHT)))
+            return start, time.monotonic()
+
+    mocks.clear()
+    start, end = asyncio.run(run())
+    return _in_flight(mocks.requests("nq71"), start, end)
+
+
+def _nq71_headers(url: str) -> dict[str, str]:
+    """A fresh token's headers for nq71's API."""
+    with httpx.Client(base_url=url, timeout=120) as http:
+        token = http.post(
+            "/token",
+            data={"grant_type": "client_credentials"},
+            auth=(defaults.DEV_NQ71_CLIENT_ID, defaults.DEV_NQ71_CLIENT_SECRET),
+        ).json()["access_token"]
+    return {"Authorization": f"Bearer {token}", "X-Ma-Dinh-Danh": defaults.DEV_NQ71_MA_DINH_DANH}
+
+
 def _nq71_call(http: httpx.Client, method: str, path: str, **kwargs: Any) -> Any:
     while True:
         answer = http.request(method, NQ71_API + path, **kwargs)
         if answer.status_code != RATE_LIMITED:
-            body = answer.json()
-            _check(answer, body.get("thanh_cong") is True)
-            return body["du_lieu"]
+            return _nq71_data(answer)
+
+
+async def _nq71_acall(http: httpx.AsyncClient, method: str, path: str, **kwargs: Any) -> Any:
+    while True:
+        answer = await http.request(method, NQ71_API + path, **kwargs)
+        if answer.status_code != RATE_LIMITED:
+            return _nq71_data(answer)
+
+
+def _nq71_data(answer: httpx.Response) -> Any:
+    body = answer.json()
+    _check(answer, body.get("thanh_cong") is True)
+    return body["du_lieu"]
 
 
 def _check(answer: httpx.Response, ok: bool) -> None:

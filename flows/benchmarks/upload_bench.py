@@ -1,7 +1,7 @@
 """A large evidence file pushed to nq71 through its adapter: growth of the peak resident set.
 
 `large_upload(mib)` writes a PDF-looking file of MIB MiB (random bytes between a PDF header
-and trailer, so nothing compresses it), starts both mocks in a process of their own
+and trailer, so nothing compresses it), starts both mocks, each in a process of its own
 (`mocks.running_mocks`, so the mock's copy of the file is not this process's memory) and, on
 a fresh SQLite ledger, has the nq71 adapter fetch, plan and push one in-progress record with
 that file as its evidence: report, resumable upload in parts, attachment. The peak RSS is

@@ -45,7 +45,8 @@ def test_the_no_op_rerun_writes_nothing_and_lists_each_period_once(
 
 def test_push_and_naive_figures_come_from_the_requests_made(figures: dict[str, Any]) -> None:
     """The push figures count the push's requests; the naive client made its 3 uploads,
-    nq71's one at a time (never more than one in flight)."""
+    nq71's one at a time (never more than one in flight), and the four workers the same 3 on
+    nq71 (never more than three in flight)."""
     theodoinq, nq71 = figures["push"]["theodoinq"], figures["push"]["nq71"]
     assert theodoinq["accepted"] + theodoinq["rate_limited"] == theodoinq["requests"] > 44
     assert 0 < nq71["mean_in_flight"] <= nq71["mean_held"] <= 4
@@ -57,3 +58,6 @@ def test_push_and_naive_figures_come_from_the_requests_made(figures: dict[str, A
     assert naive["theodoinq"]["accepted"] == 3
     assert naive["nq71"]["requests"] == 9
     assert 0 < naive["nq71"]["mean_in_flight"] <= 1
+    four = figures["four_workers"]["nq71"]
+    assert four["requests"] == 9 and four["throttled"] == 0
+    assert 0 < four["mean_in_flight"] <= 3
