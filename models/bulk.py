@@ -6,7 +6,8 @@ parameters costs more client time than the database spends on it; COPY streams t
 PostgreSQL's text format instead, with the same values the executemany would bind (each
 column's SQLAlchemy bind processing applies) and the same outcome, provided no key appears twice
 (one statement cannot update a row twice), so rows with a repeated key, and small batches, take
-the executemany.
+the executemany. So does a role that may not create temporary tables (an administrator revoked
+the TEMP privilege PUBLIC has by default).
 """
 
 import functools
@@ -20,6 +21,7 @@ from models.db import execute_many, upsert
 
 COPY_AT_LEAST = 64
 """Rows from which an upsert on PostgreSQL goes through COPY."""
+_MAY_STAGE = "nqsync.may_create_temporary_tables"
 
 
 def upsert_many(
@@ -33,9 +35,24 @@ def upsert_many(
     transaction; UPDATED as for `models.db.upsert`. How many rows were inserted or updated."""
     keys = tuple(keys)
     dialect = connection.dialect.name
-    if dialect == "postgresql" and len(rows) >= COPY_AT_LEAST and _keys_unique(rows, keys):
+    if (
+        dialect == "postgresql" and len(rows) >= COPY_AT_LEAST and _keys_unique(rows, keys)
+        and _may_stage(connection)
+    ):
         return _copy_upsert(connection, table, keys, updated, rows)
     return execute_many(connection, upsert(dialect, table, keys, updated), rows)
+
+
+def _may_stage(connection: Connection) -> bool:
+    """Whether the session's role may create temporary tables; asked once per database
+    connection (kept in its `info`, which follows it through the pool)."""
+    known = connection.info.get(_MAY_STAGE)
+    if known is None:
+        known = bool(connection.exec_driver_sql(
+            "SELECT has_database_privilege(current_database(), 'TEMPORARY')"
+        ).scalar())
+        connection.info[_MAY_STAGE] = known
+    return bool(known)
 
 
 def _keys_unique(rows: Sequence[Mapping[str, Any]], keys: tuple[str, ...]) -> bool:

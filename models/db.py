@@ -123,7 +123,10 @@ def execute_many(
     """STATEMENT for each of ROWS, `EXECUTEMANY_CHUNK` rows per call; the rows it matched."""
     count = 0
     for start in range(0, len(rows), EXECUTEMANY_CHUNK):
-        result: Any = connection.execute(statement, rows[start : start + EXECUTEMANY_CHUNK])
+        result: Any = connection.execute(
+            statement.execution_options(preserve_rowcount=True),
+            rows[start : start + EXECUTEMANY_CHUNK],
+        )
         count += max(result.rowcount, 0)
     return count
 

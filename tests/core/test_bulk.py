@@ -1,14 +1,16 @@
 """Bulk upserts (`models.bulk.upsert_many`): COPY through a staging table on PostgreSQL, a
 chunked executemany otherwise, the same rows either way."""
 
+import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event, select, text
 
 from models.bulk import COPY_AT_LEAST, upsert_many
-from models.ledger import Ledger
+from models.db import make_engine
+from models.ledger import Ledger, RunCreate
 from models.ledger.batch import LedgerBatch
 from models.ledger_tables import LEDGER_METADATA
 
@@ -17,6 +19,8 @@ HANOI = timezone(timedelta(hours=7))
 ODD_TEXT = "Nâng cấp\tcổng \\ dịch vụ\ncông\r\"trực tuyến\" 'xã' \\N"
 SEEN = LEDGER_METADATA.tables["ledger_seen_attachments"]
 NAMES = ("remote_id", "version", "count", "attachments", "seen_at")
+KEYS = ("system", "target_code", "period")
+PRIVILEGE_CHECK = "has_database_privilege"
 
 
 @pytest.fixture
@@ -79,16 +83,18 @@ def test_many_rows_are_inserted_then_replaced_with_every_value_intact(engine: En
 
 def test_postgresql_copies_many_rows_and_executes_few_row_by_row(engine: Engine) -> None:
     """On PostgreSQL `COPY_AT_LEAST` rows go through a staging table and one INSERT … SELECT;
-    fewer, and every batch on SQLite, go as an executemany."""
+    fewer, and every batch on SQLite, go as an executemany, which counts its rows on both."""
     sent = statements(engine)
     keys = ("system", "target_code", "period")
     with engine.begin() as connection:
-        upsert_many(connection, SEEN, keys, NAMES, [seen_row(i, "v1") for i in range(3)])
+        few = [seen_row(i, "v1") for i in range(3)]
+        assert upsert_many(connection, SEEN, keys, NAMES, few) == 3
     assert [many for _, many in sent] == [True]
     sent.clear()
     with engine.begin() as connection:
         upsert_many(connection, SEEN, keys, NAMES,
                     [seen_row(i, "v1") for i in range(COPY_AT_LEAST)])
+    sent[:] = [(sql, many) for sql, many in sent if PRIVILEGE_CHECK not in sql]
     if engine.dialect.name == "postgresql":
         assert [sql.split()[0] for sql, _ in sent] == ["CREATE", "INSERT", "DROP"]
         assert "SELECT" in sent[1][0] and not any(many for _, many in sent)
@@ -147,3 +153,27 @@ def test_a_refused_row_among_many_writes_none_of_them(engine: Engine) -> None:
     with engine.begin() as connection:
         upsert_many(connection, SEEN, keys, NAMES, rows)
     assert len(table_rows(engine)) == COPY_AT_LEAST
+
+
+def test_a_role_that_may_not_create_temporary_tables_upserts_row_by_row(
+    postgres_url: str,
+) -> None:
+    """On PostgreSQL, a role without the TEMP privilege gets the executemany for many rows: the
+    same rows read back, no staging table made."""
+    role = f"nqsync_{uuid.uuid4().hex[:8]}"
+    database = postgres_url.rsplit("/", 1)[1]
+    admin = make_engine(postgres_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'REVOKE TEMPORARY ON DATABASE "{database}" FROM PUBLIC'))
+        connection.execute(text(f"CREATE ROLE {role} LOGIN"))
+        connection.execute(text(f"GRANT USAGE, CREATE ON SCHEMA public TO {role}"))
+    admin.dispose()
+    rows = [seen_row(i, "v1") for i in range(COPY_AT_LEAST * 2)]
+    with Ledger.open(postgres_url.replace("//postgres@", f"//{role}@")) as ledger:
+        ledger.start_run(RunCreate(systems=["nq71"]))
+        sent = statements(ledger.engine)
+        with ledger.engine.begin() as connection:
+            assert upsert_many(connection, SEEN, KEYS, NAMES, rows) == len(rows)
+        upserted = [many for sql, many in sent if PRIVILEGE_CHECK not in sql]
+        assert table_rows(ledger.engine) == {row["target_code"]: expected(row) for row in rows}
+    assert upserted == [True] and not any(sql.startswith("CREATE") for sql, _ in sent)
