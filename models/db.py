@@ -121,12 +121,10 @@ def execute_many(
     connection: Connection, statement: Any, rows: Sequence[Mapping[str, Any]]
 ) -> int:
     """STATEMENT for each of ROWS, `EXECUTEMANY_CHUNK` rows per call; the rows it matched."""
+    counted = statement.execution_options(preserve_rowcount=True)
     count = 0
     for start in range(0, len(rows), EXECUTEMANY_CHUNK):
-        result: Any = connection.execute(
-            statement.execution_options(preserve_rowcount=True),
-            rows[start : start + EXECUTEMANY_CHUNK],
-        )
+        result: Any = connection.execute(counted, rows[start : start + EXECUTEMANY_CHUNK])
         count += max(result.rowcount, 0)
     return count
 

@@ -298,10 +298,9 @@ def _naive_nq71(mocks: Mocks, pdfs: Sequence[Path]) -> dict[str, Any]:
         start = time.monotonic()
         for pdf in pdfs:
             content = pdf.read_bytes()
-            started = _nq71_call(http, "POST", "/tai-lieu/khoi-tao", json={
-                "ten_tep": pdf.name, "kich_thuoc": len(content),
-                "sha256": hashlib.sha256(content).hexdigest(), "loai_tai_lieu": "van_ban",
-            })
+            started = _nq71_call(
+                http, "POST", "/tai-lieu/khoi-tao", json=_upload_start(pdf.name, content)
+            )
             upload = started["upload_id"]
             _nq71_call(
                 http, "PUT", f"/tai-lieu/{upload}/phan/0", content=content,
@@ -320,10 +319,9 @@ def _four_workers_nq71(mocks: Mocks, pdfs: Sequence[Path]) -> dict[str, Any]:
     headers = _nq71_headers(url)
 
     async def upload(http: httpx.AsyncClient, name: str, content: bytes) -> None:
-        started = await _nq71_acall(http, "POST", "/tai-lieu/khoi-tao", json={
-            "ten_tep": name, "kich_thuoc": len(content),
-            "sha256": hashlib.sha256(content).hexdigest(), "loai_tai_lieu": "van_ban",
-        })
+        started = await _nq71_acall(
+            http, "POST", "/tai-lieu/khoi-tao", json=_upload_start(name, content)
+        )
         upload_id = started["upload_id"]
         await _nq71_acall(
             http, "PUT", f"/tai-lieu/{upload_id}/phan/0", content=content,
@@ -345,6 +343,14 @@ def _four_workers_nq71(mocks: Mocks, pdfs: Sequence[Path]) -> dict[str, Any]:
     mocks.clear()
     start, end = asyncio.run(run())
     return _in_flight(mocks.requests("nq71"), start, end)
+
+
+def _upload_start(name: str, content: bytes) -> dict[str, Any]:
+    """The body of nq71's `tai-lieu/khoi-tao` for a file NAME holding CONTENT."""
+    return {
+        "ten_tep": name, "kich_thuoc": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(), "loai_tai_lieu": "van_ban",
+    }
 
 
 def _nq71_headers(url: str) -> dict[str, str]:
