@@ -4,7 +4,7 @@ An inspector can then answer "who sent this figure, when, from which unit's file
 changed since?" from the ledger alone (`nqsync audit verify`, `nqsync audit export`).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
@@ -52,8 +52,34 @@ class Auditor:
         With LATER, the entry (timed now) waits for `flush`, which appends all that wait in
         one transaction: for what happened after a write, never for an intent before one.
         """
+        entry = self._entry(action, target_code, period, record, request, response, later)
+        if later:
+            self._pending.append(entry)
+        else:
+            self._trail.append([entry])
+
+    def record_changes(
+        self, action: str, changes: Sequence[tuple[PlannedChange, Mapping[str, Any]]]
+    ) -> None:
+        """Append an ACTION entry for each (change, request) now, in one transaction (the
+        intents of one write that carries several changes)."""
+        self._trail.append([
+            self._entry(action, c.target_code, c.period, c.record, request, None, False)
+            for c, request in changes
+        ])
+
+    def _entry(
+        self,
+        action: str,
+        target_code: str,
+        period: str,
+        record: ProgressRecord | None,
+        request: Mapping[str, Any] | None,
+        response: Mapping[str, Any] | None,
+        later: bool,
+    ) -> AuditEntryCreate:
         source = record.source.file if record is not None else None
-        entry = AuditEntryCreate(
+        return AuditEntryCreate(
             run_id=self.run_id,
             system=self.system,
             target_code=target_code,
@@ -67,10 +93,6 @@ class Auditor:
             approver=self._approver,
             at=utc_now() if later else None,
         )
-        if later:
-            self._pending.append(entry)
-        else:
-            self._trail.append([entry])
 
     def flush(self) -> None:
         """Append the entries that wait, in one transaction."""

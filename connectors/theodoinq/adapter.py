@@ -48,7 +48,7 @@ from connectors.theodoinq.mapping import (
     rows_by_code,
 )
 from models import catalogue
-from models.ledger import Ledger
+from models.ledger import IntentDraft, Ledger
 from models.ledger.batch import LedgerBatch
 from models.records import EvidenceFile, ProgressRecord
 from models.status import Action, EntryStatus
@@ -278,14 +278,16 @@ class TheodoinqAdapter:
     ) -> dict[str, RecordOutcome]:
         results: dict[str, RecordOutcome] = {}
         by_code = rows_by_code(rows)
-        intents = {
-            code: self.ledger.open_intent(
-                run_id, SYSTEM, code, period, fingerprint=pushed, steps=["save"], expected=[pushed]
-            )
+        drafts = [
+            IntentDraft(code, period, pushed, ["save"], [pushed])
             for code, (_, _, pushed) in writes.items()
-        }
-        for change, desired, _ in writes.values():
-            audit_change(self.audit, "intent", change, request={"grantId": grant_id, **desired})
+        ]
+        intents = dict(zip(writes, self.ledger.open_intent_group(run_id, SYSTEM, drafts),
+                           strict=True))
+        if self.audit is not None:
+            self.audit.record_changes("intent", [
+                (change, {"grantId": grant_id, **desired}) for change, desired, _ in writes.values()
+            ])
         while writes:
             body = [dict(row) for row in rows]
             index = {id(row): i for i, row in enumerate(rows)}

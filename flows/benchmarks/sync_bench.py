@@ -12,7 +12,9 @@
    `GET /_admin/state` before and after), listings per system and period, per-report reads;
 3. from the full run's push stages (timed by the stage runner given to `run_sync`, on the
    same monotonic clock as the mocks' logs): theodoinq's accepted requests per second and
-   share of 429s, nq71's mean requests in flight;
+   share of 429s; nq71's mean requests in flight at nqsync's HTTP client (the places its
+   pacer held, from the run's `pacing` event: `mean_held`) and timed at the mock
+   (`mean_in_flight`);
 4. a naive sequential client against the same mocks: a plain loop of NAIVE uploads of the
    set's PDFs, one request at a time, resending at once after a 429 (theodoinq: one
    `upload` each; nq71: `khoi-tao`, one part, `hoan-tat` each), with the same figures;

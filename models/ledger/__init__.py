@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 
 from models.db import make_engine
 from models.ledger.batch import Batches
-from models.ledger.intents import Intents
+from models.ledger.intents import IntentDraft, Intents
 from models.ledger.runs import Runs
 from models.ledger.schema import migrate
 from models.ledger.seen_attachments import RememberedAttachments
@@ -30,6 +30,7 @@ from models.ledger_tables import (
 from models.settings import Settings, get_settings
 
 __all__ = [
+    "IntentDraft",
     "IntentPublic",
     "Ledger",
     "RunCreate",

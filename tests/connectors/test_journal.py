@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import event
 
 from connectors.audit import Auditor
+from connectors.base import PlannedChange
 from connectors.journal import Journal
 from models.audit import AuditTrail
 from models.ledger import Ledger
@@ -58,3 +59,24 @@ def test_a_full_journal_is_committed_when_a_record_is_noted(ledger: Ledger) -> N
     journal.noted()
     assert len(ledger.list_sync_states("nq71")) == Journal.FLUSH_EVERY
     assert len(journal.batch) == 0
+
+
+def test_the_intents_of_one_write_are_appended_together_at_once(ledger: Ledger) -> None:
+    """`record_changes` appends an entry per change with its request, at once (nothing waits
+    for the flush) and in one transaction; the chain still verifies."""
+    audit = Auditor(ledger.engine, "theodoinq", "run-1", {})
+    changes = [
+        PlannedChange(target_code=code, period="2026-11", action="update")
+        for code in ("1.1", "1.2", "2.3")
+    ]
+    audit.record("write", "*", "2026-11", request={"upload": "a.pdf"})
+    begun: list[int] = []
+    event.listen(ledger.engine, "begin", lambda connection: begun.append(1))
+    audit.record_changes("intent", [(c, {"grantId": 7, "row": c.target_code}) for c in changes])
+    assert len(begun) == 1
+    entries = AuditTrail(ledger.engine).history()[1:]
+    assert [(e.action, e.target_code, e.request) for e in entries] == [
+        ("intent", code, {"grantId": 7, "row": code}) for code in ("1.1", "1.2", "2.3")
+    ]
+    assert {(e.system, e.run_id, e.period) for e in entries} == {("theodoinq", "run-1", "2026-11")}
+    assert AuditTrail(ledger.engine).verify().ok

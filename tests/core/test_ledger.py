@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.exc import StatementError
 from sqlmodel import Session
 
 from models.db import normalise_database_url
 from models.fingerprint import canonical_json, fingerprint
-from models.ledger import Ledger, RunCreate, RunStatus, SeenAttachmentsBase
+from models.ledger import IntentDraft, Ledger, RunCreate, RunStatus, SeenAttachmentsBase
 from models.ledger.batch import LedgerBatch
 from models.ledger_tables import LEDGER_METADATA, Evidence, Run, SyncStatePublic
 from models.records import EvidenceFile
@@ -318,6 +318,30 @@ def test_intents_open_advance_and_close_per_key(ledger: Ledger, run_id: str) -> 
     assert [i.id for i in ledger.open_intents("nq71")[("1.1.1", "2026-11")]] == [other]
     assert set(ledger.open_intents("nq71")) == {("1.1.1", "2026-11")}
     assert set(ledger.open_intents("theodoinq")) == {("1.5.17", "2026-11")}
+
+
+def test_the_intents_of_one_write_are_opened_in_one_transaction(
+    ledger: Ledger, run_id: str
+) -> None:
+    """A group of intents (one theodoinq save's rows) is opened in one transaction, their ids
+    in the drafts' order, each draft as given; an empty group writes nothing."""
+    drafts = [
+        IntentDraft(code, "2026-11", digit * 64, ["save"], [digit * 64, digit * 64])
+        for code, digit in (("1.1.1", "a"), ("1.5.17", "b"), ("2.1", "c"))
+    ]
+    begun: list[int] = []
+    event.listen(ledger.engine, "begin", lambda connection: begun.append(1))
+    ids = ledger.open_intent_group(run_id, "theodoinq", drafts)
+    assert len(begun) == 1
+    assert ledger.open_intent_group(run_id, "theodoinq", []) == []
+    assert len(begun) == 1
+    found = ledger.open_intents("theodoinq")
+    assert [found[(d.target_code, "2026-11")][0].id for d in drafts] == ids == sorted(ids)
+    opened = found[("1.5.17", "2026-11")][0]
+    assert (opened.fingerprint, opened.steps, opened.expected, opened.reached) == (
+        "b" * 64, ["save"], ["b" * 64], []
+    )
+    assert (opened.run_id, opened.closed_at) == (run_id, None)
 
 
 def seen_entry(period: str, version: str, count: int, system: str = "nq71") -> SeenAttachmentsBase:
